@@ -1,0 +1,152 @@
+import type { ErrnoRule, IoctlSpec } from '../dsl/model.js';
+
+/**
+ * Rules every ioctl obeys, checked in this order before any ioctl-specific rule: when several
+ * apply, the first listed wins, so every driver answers the same input with the same errno.
+ */
+export const commonErrors = [
+  { id: 'unknown_ioctl', errno: 'ENOTTY', when: 'the request number is not an OpenAccel ioctl (type, nr or direction differ from this spec)' },
+  { id: 'foreign_process', errno: 'EPERM', when: 'the context was bound by another process (the fd was inherited or passed)' },
+  { id: 'device_gone', errno: 'ENODEV', when: 'the device was removed or reset; only close() is left' },
+  { id: 'arg_fault', errno: 'EFAULT', when: 'the argument is not readable (and, for read ioctls, writable) for _IOC_SIZE bytes' },
+  { id: 'size_too_small', errno: 'EINVAL', field: 'size', when: '_IOC_SIZE of the request is smaller than the struct at its first version' },
+  { id: 'size_mismatch', errno: 'EINVAL', field: 'size', when: 'the size field differs from _IOC_SIZE of the request' },
+  { id: 'nonzero_tail', errno: 'E2BIG', field: 'size', when: 'the caller\'s struct is larger than the driver\'s and a byte beyond the driver\'s struct is non-zero' },
+  { id: 'unknown_flags', errno: 'EINVAL', when: 'an input flags field has a bit this spec version does not define' },
+  { id: 'reserved_nonzero', errno: 'EINVAL', when: 'an input reserved field is non-zero' },
+  { id: 'not_bound', errno: 'EBADFD', when: 'the context is not bound yet and the ioctl is not GET_INFO, QUERY_MEMORY or BIND_CONTEXT' },
+] as const satisfies readonly ErrnoRule[];
+
+export const ioctls = [
+  {
+    name: 'OA_IOCTL_GET_INFO',
+    nr: 0x00,
+    dir: 'readwrite',
+    arg: 'oa_device_info',
+    doc: 'Describe the device: versions, capabilities, functions, queue limits, memories.',
+    errors: [],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_BIND_CONTEXT',
+    nr: 0x01,
+    dir: 'readwrite',
+    arg: 'oa_bind_context',
+    doc: "Bind the context to the calling process, optionally with SVA (a PASID for the process address space).",
+    errors: [
+      { id: 'already_bound', errno: 'EBUSY', when: 'the context is already bound' },
+      { id: 'sva_unsupported', errno: 'EOPNOTSUPP', field: 'flags', when: 'OA_BIND_SVA is asked of a device without OA_CAP_SVA' },
+      { id: 'no_pasid', errno: 'ENOSPC', field: 'flags', when: 'OA_BIND_SVA is asked and no PASID is left' },
+    ],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_CREATE_QUEUE',
+    nr: 0x02,
+    dir: 'readwrite',
+    arg: 'oa_create_queue',
+    doc: 'Create a queue; returns its id and the mmap offsets and lengths of its doorbell page, SQ and CQ.',
+    errors: [
+      { id: 'sq_entries_invalid', errno: 'EINVAL', field: 'sq_entries', when: 'sq_entries is not a power of two in [OA_MIN_QUEUE_ENTRIES, max_sq_entries]' },
+      { id: 'cq_entries_invalid', errno: 'EINVAL', field: 'cq_entries', when: 'cq_entries is not 0 and not a power of two in [sq_entries, max_cq_entries]' },
+      { id: 'no_free_queue', errno: 'ENOSPC', when: 'the device has no free queue (free_queues is 0)' },
+      { id: 'no_memory', errno: 'ENOMEM', when: 'the rings cannot be allocated' },
+    ],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_DESTROY_QUEUE',
+    nr: 0x03,
+    dir: 'write',
+    arg: 'oa_destroy_queue',
+    doc: 'Destroy a queue of the context; pending commands are dropped.',
+    errors: [{ id: 'queue_not_found', errno: 'ENOENT', field: 'queue_id', when: 'no live queue of this context has this id' }],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_SET_EVENTFD',
+    nr: 0x04,
+    dir: 'write',
+    arg: 'oa_set_eventfd',
+    doc: 'Attach (or with -1 detach) the eventfd signalled for armed completions of a queue.',
+    errors: [
+      { id: 'queue_not_found', errno: 'ENOENT', field: 'queue_id', when: 'no live queue of this context has this id' },
+      { id: 'eventfd_bad_fd', errno: 'EBADF', field: 'eventfd', when: 'eventfd is not -1 and not an open fd of the caller' },
+      { id: 'eventfd_not_eventfd', errno: 'EINVAL', field: 'eventfd', when: 'eventfd is an open fd but not an eventfd' },
+      { id: 'eventfd_unsupported', errno: 'EOPNOTSUPP', when: 'the device lacks OA_CAP_EVENTFD' },
+    ],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_SUBMIT',
+    nr: 0x05,
+    dir: 'readwrite',
+    arg: 'oa_submit',
+    doc: 'Publish a new SQ tail by system call, wake the engine, and with OA_SUBMIT_WAIT wait for completion.',
+    errors: [
+      { id: 'queue_not_found', errno: 'ENOENT', field: 'queue_id', when: 'no live queue of this context has this id' },
+      { id: 'sq_overrun', errno: 'EINVAL', field: 'sq_tail', when: 'sq_tail - sq_head (mod 2^32) exceeds sq_entries' },
+      { id: 'wait_timeout', errno: 'ETIMEDOUT', field: 'timeout_ns', when: 'OA_SUBMIT_WAIT and the commands did not complete within timeout_ns' },
+      { id: 'queue_error', errno: 'EIO', when: 'the queue is stopped (OA_DOORBELL_ERROR)' },
+    ],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_QUERY_MEMORY',
+    nr: 0x06,
+    dir: 'readwrite',
+    arg: 'oa_memory_info',
+    doc: 'Describe one memory region the device reaches.',
+    errors: [{ id: 'memory_not_found', errno: 'ENOENT', field: 'memory_id', when: 'memory_id >= num_memories' }],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_ALLOC_MEMORY',
+    nr: 0x07,
+    dir: 'readwrite',
+    arg: 'oa_alloc_memory',
+    doc: 'Allocate zeroed device memory from a region; returns a handle.',
+    errors: [
+      { id: 'memory_not_found', errno: 'ENOENT', field: 'memory_id', when: 'memory_id >= num_memories' },
+      { id: 'length_invalid', errno: 'EINVAL', field: 'length', when: 'length is 0 or not a multiple of OA_MEMORY_ALIGN' },
+      { id: 'out_of_memory', errno: 'ENOMEM', field: 'length', when: 'the region has fewer than length free bytes' },
+      { id: 'alloc_unsupported', errno: 'EOPNOTSUPP', field: 'memory_id', when: 'the region cannot be allocated from (the device lacks OA_CAP_DEVICE_MEMORY)' },
+    ],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_FREE_MEMORY',
+    nr: 0x08,
+    dir: 'write',
+    arg: 'oa_free_memory',
+    doc: 'Release a memory handle (allocated or imported).',
+    errors: [{ id: 'handle_not_found', errno: 'ENOENT', field: 'handle', when: 'the handle names nothing in this context' }],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_IMPORT_DMABUF',
+    nr: 0x09,
+    dir: 'readwrite',
+    arg: 'oa_import_dmabuf',
+    doc: 'Import a dma-buf fd; returns a handle for commands.',
+    errors: [
+      { id: 'import_unsupported', errno: 'EOPNOTSUPP', when: 'the device lacks OA_CAP_DMABUF_IMPORT' },
+      { id: 'dmabuf_bad_fd', errno: 'EBADF', field: 'fd', when: 'fd is not an open fd of the caller' },
+      { id: 'dmabuf_not_dmabuf', errno: 'EINVAL', field: 'fd', when: 'fd is open but not a dma-buf' },
+    ],
+    since: '1.0',
+  },
+  {
+    name: 'OA_IOCTL_EXPORT_DMABUF',
+    nr: 0x0a,
+    dir: 'readwrite',
+    arg: 'oa_export_dmabuf',
+    doc: 'Export a memory handle as a new dma-buf fd.',
+    errors: [
+      { id: 'export_unsupported', errno: 'EOPNOTSUPP', when: 'the device lacks OA_CAP_DMABUF_EXPORT' },
+      { id: 'handle_not_found', errno: 'ENOENT', field: 'handle', when: 'the handle names nothing in this context' },
+      { id: 'too_many_fds', errno: 'EMFILE', when: 'the caller has no free fd' },
+    ],
+    since: '1.0',
+  },
+] as const satisfies readonly IoctlSpec[];

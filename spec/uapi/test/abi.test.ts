@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { abiSnapshot, diffAbi, uapi, type AbiSnapshot } from '../src/index.js';
+
+const frozen = JSON.parse(readFileSync(new URL('../abi/1.0.json', import.meta.url), 'utf8')) as AbiSnapshot;
+const current = () => structuredClone(abiSnapshot(uapi.compiled));
+
+describe('ABI checker', () => {
+  it('finds the current spec compatible with the frozen 1.0 snapshot', () => {
+    const d = diffAbi(frozen, abiSnapshot(uapi.compiled));
+    expect(d.breaking).toEqual([]);
+  });
+
+  it('rejects a moved field', () => {
+    const n = current();
+    const f = n.structs['oa_sqe']!.fields.find((x) => x.name === 'tag')!;
+    f.offset = 8;
+    expect(diffAbi(frozen, n).breaking.map((c) => c.path)).toContain('struct oa_sqe.tag');
+  });
+
+  it('rejects a resized field and a shrunk struct', () => {
+    const n = current();
+    n.structs['oa_create_queue']!.fields.find((x) => x.name === 'sq_entries')!.type = 'u16';
+    n.structs['oa_submit']!.size = 24;
+    const paths = diffAbi(frozen, n).breaking.map((c) => `${c.path}: ${c.message}`);
+    expect(paths).toContainEqual(expect.stringMatching(/oa_create_queue.sq_entries: type changed from u32 to u16/));
+    expect(paths).toContainEqual(expect.stringMatching(/struct oa_submit: shrank from 32 to 24/));
+  });
+
+  it('rejects a renumbered or removed ioctl', () => {
+    const n = current();
+    n.ioctls['OA_IOCTL_SUBMIT']!.nr = 0x20;
+    delete n.ioctls['OA_IOCTL_FREE_MEMORY'];
+    const msgs = diffAbi(frozen, n).breaking.map((c) => `${c.path}: ${c.message}`);
+    expect(msgs).toContain('ioctl OA_IOCTL_SUBMIT: renumbered from nr 0x5 to 0x20');
+    expect(msgs).toContain('ioctl OA_IOCTL_FREE_MEMORY: ioctl removed');
+  });
+
+  it('rejects a changed errno meaning', () => {
+    const n = current();
+    n.ioctls['OA_IOCTL_CREATE_QUEUE']!.errors['no_free_queue'] = 'EBUSY';
+    n.commonErrors['nonzero_tail'] = 'EINVAL';
+    const msgs = diffAbi(frozen, n).breaking.map((c) => c.message);
+    expect(msgs).toContain('rule no_free_queue changed from ENOSPC to EBUSY');
+    expect(msgs).toContain('rule nonzero_tail changed from E2BIG to EINVAL');
+  });
+
+  it('rejects growth of a fixed shared-memory format', () => {
+    const n = current();
+    n.structs['oa_cqe']!.size = 32;
+    n.structs['oa_cqe']!.fields.push({ name: 'extra', type: 'u64', offset: 16, dir: 'out', reserved: false });
+    expect(diffAbi(frozen, n).breaking.map((c) => c.path)).toContain('struct oa_cqe');
+  });
+
+  it('accepts compatible growth: appended field, reserved field put to use, new ioctl, flag, errno rule', () => {
+    const n = current();
+    const cq = n.structs['oa_create_queue']!;
+    cq.fields.push({ name: 'priority', type: 'u32', offset: 56, dir: 'in', reserved: false }, { name: 'pad', type: 'u32', offset: 60, dir: 'in', reserved: true });
+    cq.size = 64;
+    const mi = n.structs['oa_memory_info']!;
+    mi.fields = mi.fields.map((f) => (f.name === 'reserved' ? { name: 'bandwidth_gbps', type: 'u32', offset: 20, dir: 'out', reserved: false } : f));
+    n.ioctls['OA_IOCTL_RESET_QUEUE'] = { nr: 0x0b, dir: 'write', arg: 'oa_destroy_queue', numbers: { generic: 0, powerpc: 0, parisc: 0 }, errors: {} };
+    n.flags['oa_queue_flags'] = { OA_QUEUE_HIGH_PRIORITY: 0 };
+    n.ioctls['OA_IOCTL_SUBMIT']!.errors['interrupted'] = 'EINTR';
+    n.constants['OA_API_VERSION_MINOR'] = { value: 1, version: true };
+    const d = diffAbi(frozen, n);
+    expect(d.breaking).toEqual([]);
+    const msgs = d.compatible.map((c) => `${c.path}: ${c.message}`);
+    expect(msgs).toContain('struct oa_create_queue.priority: field appended at offset 56');
+    expect(msgs).toContainEqual(expect.stringMatching(/oa_memory_info.reserved: reserved bytes 20..23 now hold bandwidth_gbps/));
+    expect(msgs).toContain('ioctl OA_IOCTL_RESET_QUEUE: ioctl added');
+  });
+
+  it('does not let a version constant go backwards', () => {
+    const n = current();
+    n.constants['OA_API_VERSION_MAJOR'] = { value: 0, version: true };
+    expect(diffAbi(frozen, n).breaking.map((c) => c.path)).toContain('constant OA_API_VERSION_MAJOR');
+  });
+});
