@@ -2,12 +2,14 @@
 import { abiSnapshot, uapi, type CompiledSpec } from '@openaccel/uapi';
 import { renderCHeader } from './c-header.js';
 import { renderJson } from './json.js';
+import { renderManifestSchema } from './manifest-schema.js';
 import { renderReference } from './reference.js';
 import { renderSyzkaller } from './syzkaller.js';
 
 export interface Artifact {
   readonly path: string;
-  readonly render: (c: CompiledSpec) => string;
+  /** Renders the file from the compiled uAPI spec and, for artifacts of other spec packages, their sources under `root`. */
+  readonly render: (c: CompiledSpec, root: string) => string;
 }
 
 export const ARTIFACTS: readonly Artifact[] = [
@@ -15,6 +17,7 @@ export const ARTIFACTS: readonly Artifact[] = [
   { path: 'spec/uapi/openaccel.json', render: renderJson },
   { path: 'spec/uapi/REFERENCE.md', render: renderReference },
   { path: 'spec/uapi/openaccel.syz.txt', render: renderSyzkaller },
+  { path: 'spec/capabilities/schema/manifest-1.0.json', render: (_c, root) => renderManifestSchema(root) },
 ];
 
 /** Path of the frozen ABI snapshot of a released version. Written once by `freeze`, never regenerated. */

@@ -20,7 +20,7 @@ export function checkDrift(root: string = repoRoot(), c: CompiledSpec = uapi.com
   for (const a of ARTIFACTS) {
     const file = join(root, a.path);
     const onDisk = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-    if (onDisk !== a.render(c)) drifted.push(a.path);
+    if (onDisk !== a.render(c, root)) drifted.push(a.path);
   }
   return { drifted, checked: ARTIFACTS.map((a) => a.path) };
 }
@@ -30,7 +30,7 @@ export function writeArtifacts(root: string = repoRoot(), c: CompiledSpec = uapi
   const changed: string[] = [];
   for (const a of ARTIFACTS) {
     const file = join(root, a.path);
-    const text = a.render(c);
+    const text = a.render(c, root);
     if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);

@@ -6,3 +6,4 @@ export type { Artifact } from './artifacts.js';
 export { ARTIFACTS, abiSnapshotPath, renderAbiSnapshot } from './artifacts.js';
 export type { DriftReport } from './drift.js';
 export { checkDrift, writeArtifacts, repoRoot } from './drift.js';
+export { renderManifestSchema, MANIFEST_SCHEMA_ID } from './manifest-schema.js';

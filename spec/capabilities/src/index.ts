@@ -1,0 +1,10 @@
+export type * from './manifest.js';
+export type { ManifestProblem } from './problem.js';
+export type { InputLimits } from './input.js';
+export { DEFAULT_LIMITS, parseUntrustedJson } from './input.js';
+export { manifestSchema, MANIFEST_SCHEMA_URI, schemaProblems } from './schema.js';
+export { semanticProblems, chainPeers } from './semantics.js';
+export type { ManifestValidation } from './validate.js';
+export { validateManifest, validateManifestText } from './validate.js';
+export type { ProfileSpec, ProfileRequirements } from './profiles.js';
+export { PROFILES, PROFILE_NAMES, profile, profileClosure } from './profiles.js';

@@ -1,0 +1,190 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROFILES, profileClosure, validateManifest, validateManifestText, type Manifest } from '../src/index.js';
+
+const examplesDir = join(import.meta.dirname, '..', 'examples');
+const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.json'));
+const load = (f: string) => JSON.parse(readFileSync(join(examplesDir, f), 'utf8')) as Manifest;
+const problems = (v: unknown) => {
+  const r = validateManifest(v);
+  return r.ok ? [] : r.problems.map((p) => `${p.pointer}: ${p.message}`);
+};
+
+describe('example manifests', () => {
+  it('there are at least four, covering the device kinds the spec names', () => {
+    expect(examples.sort()).toEqual(['compression-crypto-asic.json', 'dmabuf-only-dma-engine.json', 'fpga-chain.json', 'npu-hbm.json']);
+  });
+
+  it.each(examples)('%s validates', (f) => {
+    expect(problems(load(f))).toEqual([]);
+  });
+
+  it('the FPGA example has two devices sharing HBM and a p2p link, and claims chain', () => {
+    const m = load('fpga-chain.json');
+    expect(m.memories![0]!.devices).toEqual(['deflate', 'aesgcm']);
+    expect(m.devices.every((d) => d.profiles.includes('chain'))).toBe(true);
+  });
+
+  it('the dma-buf-only example has no SVA', () => {
+    const d = load('dmabuf-only-dma-engine.json').devices[0]!;
+    expect([d.sva, d.dmabufImport, d.dmabufExport]).toEqual([false, true, true]);
+  });
+});
+
+describe('schema errors say where, what was found and what is allowed', () => {
+  const base = () => load('fpga-chain.json');
+
+  it('unknown key, with the allowed keys', () => {
+    const m = base() as unknown as Record<string, unknown>;
+    m['vendorNotes'] = 'x';
+    expect(problems(m)).toEqual([expect.stringMatching(/^\/vendorNotes: unknown key "vendorNotes"; allowed: \$schema, identity, .* or x-<vendor>/)]);
+  });
+
+  it('vendor extensions only under x-<vendor>, as objects', () => {
+    const m = base() as unknown as Record<string, unknown>;
+    m['x-contoso'] = { board: 'u55' };
+    expect(problems(m)).toEqual([]);
+    m['x-contoso'] = 'u55';
+    expect(problems(m)).toEqual([expect.stringMatching(/^\/x-contoso: found "u55" \(string\); expected object/)]);
+  });
+
+  it('enum value, with the allowed values', () => {
+    const m = base();
+    (m.memories![0] as { kind: string }).kind = 'dram';
+    expect(problems(m)).toEqual(['/memories/0/kind: found "dram"; allowed: cxl, ddr, hbm, sram']);
+  });
+
+  it('missing key, wrong type, out of range', () => {
+    const m = base() as unknown as { devices: Record<string, unknown>[] };
+    delete m.devices[0]!['eventfd'];
+    (m.devices[1]!['queues'] as Record<string, unknown>)['maxQueues'] = '64';
+    (m.devices[1]!['functions'] as Record<string, unknown>[])[0]!['maxTransferBytes'] = 0;
+    expect(problems(m)).toEqual([
+      '/devices/0/eventfd: missing required key "eventfd"',
+      '/devices/1/functions/0/maxTransferBytes: found 0; must be >= 1',
+      '/devices/1/queues/maxQueues: found "64" (string); expected integer',
+    ]);
+  });
+
+  it('wrong $schema version', () => {
+    const m = base() as unknown as Record<string, unknown>;
+    m['$schema'] = 'urn:openaccel:schema:manifest:2.0';
+    expect(problems(m)).toEqual(['/$schema: found "urn:openaccel:schema:manifest:2.0"; must be "urn:openaccel:schema:manifest:1.0"']);
+  });
+});
+
+describe('semantic checks', () => {
+  const base = () => load('fpga-chain.json');
+
+  it('ids are unique and references resolve', () => {
+    const m = base();
+    m.devices[1]!.id = 'deflate';
+    expect(problems(m)).toContainEqual('/devices/1/id: id "deflate" is already used by /devices/0');
+    const n = base();
+    n.memories![0]!.devices = ['deflate', 'aes'];
+    n.links![0]!.to = 'deflate';
+    expect(problems(n)).toEqual([
+      '/memories/0/devices/1: no device has id "aes"; devices are deflate, aesgcm',
+      '/links/0/to: a link joins two different devices',
+    ]);
+  });
+
+  it('sizes and limits are sane', () => {
+    const m = base();
+    m.memories![0]!.sizeBytes = 4097;
+    m.limits = { doorbellP50Ns: 900, doorbellP99Ns: 800 };
+    expect(problems(m)).toEqual([
+      '/memories/0/sizeBytes: found 4097; must be a multiple of 4096',
+      '/limits/doorbellP99Ns: p99 (800 ns) cannot be below p50 (900 ns)',
+    ]);
+  });
+
+  it('profile claims must match the declared features, including profiles they include', () => {
+    const m = load('compression-crypto-asic.json');
+    m.devices[0]!.profiles.push('dmabuf');
+    m.devices[0]!.functions = m.devices[0]!.functions.filter((f) => f.name !== 'fill');
+    expect(problems(m)).toEqual([
+      "/devices/0/profiles: claims profile 'core' but profile 'core' requires function 'fill'",
+      "/devices/0/profiles: claims profile 'queue' but profile 'core' (included by 'queue') requires function 'fill'",
+      "/devices/0/profiles: claims profile 'sva' but profile 'core' (included by 'sva') requires function 'fill'",
+      "/devices/0/profiles: claims profile 'dmabuf' but profile 'core' (included by 'dmabuf') requires function 'fill'",
+      "/devices/0/profiles: claims profile 'dmabuf' but profile 'dmabuf' requires dmabufImport: true",
+      "/devices/0/profiles: claims profile 'dmabuf' but profile 'dmabuf' requires dmabufExport: true",
+    ]);
+  });
+
+  it('chain needs a shared memory or a p2p link', () => {
+    const m = base();
+    m.memories = [];
+    m.links = m.links!.map((l) => ({ ...l, p2p: false }));
+    expect(problems(m).filter((p) => p.includes("profile 'chain' requires a memory shared"))).toHaveLength(2);
+  });
+
+  it('SVA and PASID bits go together', () => {
+    const m = load('npu-hbm.json');
+    delete m.devices[0]!.pasidBits;
+    expect(problems(m)).toEqual(['/devices/0/pasidBits: sva is true: give pasidBits (1..20)']);
+  });
+});
+
+describe('profiles as data', () => {
+  it('chain includes dmabuf which includes core', () => {
+    expect(profileClosure('chain').map((p) => p.name)).toEqual(['core', 'dmabuf', 'chain']);
+    expect(PROFILES.map((p) => p.name)).toEqual(['core', 'queue', 'sva', 'dmabuf', 'chain']);
+  });
+});
+
+describe('hostile input is rejected before it is looked at', () => {
+  const first = (input: string | Uint8Array) => {
+    const r = validateManifestText(input);
+    expect(r.ok).toBe(false);
+    return r.ok ? undefined : r.problems[0]!;
+  };
+
+  it('a 10 MB file', () => {
+    const p = first(Buffer.alloc(10 * 1024 * 1024, 0x20));
+    expect(p).toMatchObject({ rule: 'limits', message: 'document is 10485760 bytes; at most 1048576 are allowed' });
+  });
+
+  it('deep nesting', () => {
+    expect(first('['.repeat(100000) + ']'.repeat(100000))).toMatchObject({ rule: 'limits', message: 'arrays and objects are nested deeper than 32 levels' });
+  });
+
+  it('a huge array or object within the byte limit', () => {
+    const m = load('npu-hbm.json') as unknown as Record<string, unknown>;
+    m['devices'] = Array.from({ length: 30000 }, () => 1);
+    expect(first(JSON.stringify(m))).toEqual({ pointer: '/devices', rule: 'limits', message: 'array of 30000 elements; at most 1024 are allowed' });
+    const keys = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`x-k${i}`, {}]));
+    expect(first(JSON.stringify({ ...load('npu-hbm.json'), ...keys }))).toMatchObject({ pointer: '', rule: 'limits' });
+  });
+
+  it('many schema errors are capped, with a count of the rest', () => {
+    const m = load('npu-hbm.json') as unknown as { devices: unknown[] };
+    m.devices = Array.from({ length: 64 }, () => ({ id: 1, model: 2, profiles: 3, functions: 4, queues: 5, sva: 6, dmabufImport: 7, dmabufExport: 8, eventfd: 9 }));
+    const r = validateManifestText(JSON.stringify(m));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problems).toHaveLength(51);
+      expect(r.problems[50]!.message).toMatch(/^\d+ more schema errors not shown$/);
+    }
+  });
+
+  it('__proto__ and constructor keys anywhere', () => {
+    const text = JSON.stringify(load('npu-hbm.json')).replace('"x-', '"x-').replace('"eventfd":true', '"eventfd":true,"x-evil":{"__proto__":{"polluted":1}}');
+    expect(first(text)).toMatchObject({ pointer: '/devices/0/x-evil/__proto__', rule: 'json' });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(first('{"constructor": {}}')).toMatchObject({ pointer: '/constructor' });
+  });
+
+  it('invalid UTF-8 and non-JSON', () => {
+    expect(first(Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]))).toMatchObject({ rule: 'json', message: 'document is not valid UTF-8' });
+    expect(first('{"identity": ')).toMatchObject({ rule: 'json' });
+    expect(first('{"identity": ')!.message).toMatch(/^not JSON: /);
+  });
+
+  it('accepts a UTF-8 byte-order mark', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(join(examplesDir, 'npu-hbm.json'))]);
+    expect(validateManifestText(bytes).ok).toBe(true);
+  });
+});
