@@ -20,17 +20,17 @@ export function checkDrift(root: string = repoRoot(), c: CompiledSpec = uapi.com
   for (const a of ARTIFACTS) {
     const file = join(root, a.path);
     const onDisk = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-    if (onDisk !== a.render(c, root)) drifted.push(a.path);
+    if (onDisk !== a.render(c, repoRoot())) drifted.push(a.path);
   }
   return { drifted, checked: ARTIFACTS.map((a) => a.path) };
 }
 
-/** Writes every artifact; returns the paths that changed. */
+/** Writes every artifact under `root` (sources are always read from the repository); returns the paths that changed. */
 export function writeArtifacts(root: string = repoRoot(), c: CompiledSpec = uapi.compiled): string[] {
   const changed: string[] = [];
   for (const a of ARTIFACTS) {
     const file = join(root, a.path);
-    const text = a.render(c, root);
+    const text = a.render(c, repoRoot());
     if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);

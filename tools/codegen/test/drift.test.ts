@@ -20,7 +20,7 @@ describe('generated artifacts', () => {
     const changed = structuredClone(openaccelV1) as unknown as { opcodes: UapiSpec['opcodes'] };
     changed.opcodes = [...changed.opcodes, { ...changed.opcodes[0]!, name: 'OA_OP_EXTRA', value: 9 }];
     const c = compileSpec(changed as unknown as UapiSpec);
-    expect(checkDrift(root, c).drifted).toEqual(ARTIFACTS.map((a) => a.path));
+    expect(checkDrift(root, c).drifted).toEqual(ARTIFACTS.map((a) => a.path).filter((p) => p.startsWith('spec/uapi/')));
     writeArtifacts(root, c);
     expect(checkDrift(root, c).drifted).toEqual([]);
     expect(readFileSync(join(root, 'spec/uapi/include/linux/openaccel.h'), 'utf8')).toContain('OA_OP_EXTRA = 9');
