@@ -75,7 +75,7 @@ describe('workstation with two XGMI-linked GPUs (amdkfd) and an NPU (accel class
       [2, 2714],
     ]);
     const gpu = kfd.nodes[1]!;
-    expect(gpu.memBanks).toEqual([{ heapType: 1, sizeBytes: 64n * 1024n ** 3n }]);
+    expect(gpu.memBanks).toEqual([{ heapType: 1, sizeBytes: 64n * 1024n ** 3n, widthBits: 4096 }]);
     expect(gpu.ioLinks.find((l) => l.type === 11)).toEqual({ type: 11, nodeFrom: 1, nodeTo: 2, weight: 15, minLatencyNs: 0, maxBandwidthMBps: 100000, p2p: true });
     expect(gpu.properties.get('hive_id')).toBe(6134557127359528281n);
   });

@@ -7,6 +7,8 @@ export interface KfdMemBank {
   /** SYSTEM 0, FB_PUBLIC 1, FB_PRIVATE 2, GPU_GDS 3, GPU_LDS 4, GPU_SCRATCH 5. */
   heapType: number;
   sizeBytes: bigint;
+  /** Bus width in bits (HBM stacks are 1024 bits or wider). */
+  widthBits: number;
 }
 
 export interface KfdIoLink {
@@ -51,7 +53,7 @@ export function readKfdTopology(tree: SysfsTree): KfdTopology {
     const memBanks: KfdMemBank[] = [];
     for (const b of tree.list(`${dir}/mem_banks`, /^\d+$/)) {
       const p = tree.read(`${dir}/mem_banks/${b}/properties`, keyValues, true);
-      if (p) memBanks.push({ heapType: Number(p.get('heap_type') ?? 0n), sizeBytes: p.get('size_in_bytes') ?? 0n });
+      if (p) memBanks.push({ heapType: Number(p.get('heap_type') ?? 0n), sizeBytes: p.get('size_in_bytes') ?? 0n, widthBits: Number(p.get('width') ?? 0n) });
     }
     const ioLinks: KfdIoLink[] = [];
     for (const l of tree.list(`${dir}/io_links`, /^\d+$/)) {

@@ -1,0 +1,80 @@
+// Topology query benchmark on synthetic fleets of 10, 1,000 and 10,000 devices.
+// Prints one JSON object (schema openaccel-bench/1): median time per query and how it grows with size.
+import { performance } from 'node:perf_hooks';
+import { TopologyGraph, chain, nearest, sharedMemory } from '../dist/index.js';
+
+const FUNCTIONS = ['nop', 'copy', 'fill', 'crc32c', 'sha256', 'deflate', 'inflate', 'aes_gcm_encrypt', 'aes_gcm_decrypt'];
+const NODES = 8;
+
+/** Deterministic pseudo-random numbers, so every run measures the same graph. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function synthetic(devices) {
+  const rand = rng(devices);
+  const g = new TopologyGraph();
+  for (let n = 0; n < NODES; n++) {
+    const d = new Map();
+    for (let m = 0; m < NODES; m++) d.set(m, n === m ? 10 : Math.abs(n - m) < 2 ? 16 : 32);
+    g.addNuma({ numa: n, cpus: [n * 4, n * 4 + 1, n * 4 + 2, n * 4 + 3] }, d);
+  }
+  for (let i = 0; i < devices; i++) {
+    const fns = FUNCTIONS.filter(() => rand() < 0.4);
+    g.addDevice({ id: `dev:${i}`, name: `accel${i}`, source: 'openaccel', model: 'synthetic', functions: fns.length ? fns : ['nop'], numa: Math.floor(rand() * NODES), features: rand() < 0.5 ? ['sva'] : [], freeQueues: Math.floor(rand() * 64) });
+  }
+  // Cards of 4 devices share an HBM; neighbours on a card are linked both ways.
+  for (let i = 0; i + 3 < devices; i += 4) {
+    g.addMemory({ id: `mem:${i}`, label: `hbm of card ${i / 4}`, memKind: 'hbm', sizeBytes: 16n << 30n, numa: -1, devices: [0, 1, 2, 3].map((k) => `dev:${i + k}`) });
+    for (let k = 0; k < 3; k++) {
+      g.addLink({ id: `l:${i + k}`, from: `dev:${i + k}`, to: `dev:${i + k + 1}`, linkKind: 'fabric', bandwidthMBps: 10000 + k, latencyNs: 200, p2p: true });
+      g.addLink({ id: `r:${i + k}`, from: `dev:${i + k + 1}`, to: `dev:${i + k}`, linkKind: 'fabric', bandwidthMBps: 10000 + k, latencyNs: 200, p2p: true });
+    }
+  }
+  return g;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median microseconds per call over `rounds` rounds, after a warm-up, each round at least ~20 ms. */
+function time(fn) {
+  for (let i = 0; i < 20; i++) fn();
+  let per = 1;
+  for (let t0 = performance.now(); performance.now() - t0 < 20; ) {
+    fn();
+    per++;
+  }
+  const rounds = [];
+  for (let r = 0; r < 9; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < per; i++) fn();
+    rounds.push(((performance.now() - t0) * 1000) / per);
+  }
+  return median(rounds);
+}
+
+const sizes = [10, 1000, 10000];
+const results = [];
+for (const devices of sizes) {
+  const tBuild = performance.now();
+  const g = synthetic(devices);
+  const buildMs = performance.now() - tBuild;
+  results.push({
+    devices,
+    build_ms: Number(buildMs.toFixed(2)),
+    nearest_us: Number(time(() => nearest(g, 'deflate', { numa: 3 })).toFixed(2)),
+    nearest_constrained_us: Number(time(() => nearest(g, 'deflate', { cpu: 5 }, { features: ['sva'], minFreeQueues: 8 })).toFixed(2)),
+    shared_memory_us: Number(time(() => sharedMemory(g, 'deflate', 'aes_gcm_encrypt')).toFixed(2)),
+    chain_us: Number(time(() => chain(g, 'deflate', 'aes_gcm_encrypt')).toFixed(2)),
+  });
+  process.stderr.write(`topology bench: ${devices} devices done\n`);
+}
+const growth = {};
+for (const q of ['nearest_us', 'shared_memory_us', 'chain_us']) {
+  growth[q] = { '1000_over_10': Number((results[1][q] / results[0][q]).toFixed(1)), '10000_over_1000': Number((results[2][q] / results[1][q]).toFixed(1)) };
+}
+console.log(JSON.stringify({ schema: 'openaccel-bench/1', bench: 'topology.queries', node: process.version, unit_note: 'median microseconds per query over 9 rounds', results, growth, size_ratio: { '1000_over_10': 100, '10000_over_1000': 10 } }, null, 2));
