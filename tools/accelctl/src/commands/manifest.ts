@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { validateManifestText, type DeviceDecl, type Manifest, type ManifestProblem } from '@openaccel/capabilities';
+import { SysfsTree, readOpenAccelDevice, CLASS_DIR, type OpenAccelDevice } from '@openaccel/sysfs';
+import { EXIT, SYSFS_ROOT_OPTION, UsageError, json, parse, table, type Command } from '../command.js';
+import { loadManifest } from '../discovery.js';
+
+export const manifestValidate: Command = {
+  path: ['manifest', 'validate'],
+  summary: 'validate capability manifests against the schema and the semantic rules',
+  help: `usage: accelctl manifest validate FILE... [--json]
+
+Exit 0 when every file is valid, 1 when one is not, 2 on a usage error or an unreadable file.
+Each problem names a JSON pointer, what was found and what is allowed.
+
+examples:
+  accelctl manifest validate spec/capabilities/examples/*.json
+  accelctl manifest validate my-device.json --json`,
+  run(argv, io) {
+    const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+    if (positionals.length === 0) throw new UsageError('give at least one FILE');
+    const results: { file: string; valid: boolean; problems: ManifestProblem[] }[] = [];
+    for (const file of positionals) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      const r = validateManifestText(bytes);
+      results.push({ file, valid: r.ok, problems: r.problems });
+    }
+    if (values.json) io.out(json('openaccel-cli/manifest-validate/1', { results }));
+    else {
+      for (const r of results) {
+        io.out(r.valid ? `${r.file}: valid` : `${r.file}: ${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}`);
+        for (const p of r.problems) io.out(`  ${p.pointer || '/'}: ${p.message}`);
+      }
+    }
+    return results.every((r) => r.valid) ? EXIT.ok : EXIT.fail;
+  },
+};
+
+export interface ClaimCheck {
+  claim: string;
+  manifest: string;
+  device: string;
+  status: 'ok' | 'mismatch' | 'warn';
+}
+
+/** Compares what a manifest device declares with what the device publishes in the openaccel class. */
+export function checkClaims(m: Manifest, decl: DeviceDecl, dev: OpenAccelDevice): ClaimCheck[] {
+  const out: ClaimCheck[] = [];
+  const eq = (claim: string, want: unknown, got: unknown) => out.push({ claim, manifest: String(want), device: String(got), status: String(want) === String(got) ? 'ok' : 'mismatch' });
+  const [major, minor] = m.uapiVersion.split('.').map(Number) as [number, number];
+  out.push({ claim: 'uapi version', manifest: m.uapiVersion, device: `${dev.apiVersion.major}.${dev.apiVersion.minor}`, status: dev.apiVersion.major === major && dev.apiVersion.minor >= minor ? 'ok' : 'mismatch' });
+  const hex = (n?: number) => (n === undefined ? 'none' : `0x${n.toString(16).padStart(4, '0')}`);
+  eq('pci vendor id', m.identity.pciVendorId ?? 'none', hex(dev.vendorId));
+  eq('pci device id', m.identity.pciDeviceId ?? 'none', hex(dev.deviceId));
+  for (const f of decl.functions) {
+    out.push({ claim: `function ${f.name}`, manifest: 'declared', device: dev.functions.includes(f.name) ? 'present' : 'absent', status: dev.functions.includes(f.name) ? 'ok' : 'mismatch' });
+    if (f.maxTransferBytes > dev.maxTransferBytes) out.push({ claim: `function ${f.name} maxTransferBytes`, manifest: String(f.maxTransferBytes), device: `max_transfer_bytes ${dev.maxTransferBytes}`, status: 'mismatch' });
+  }
+  for (const f of dev.functions) if (!decl.functions.some((x) => x.name === f)) out.push({ claim: `function ${f}`, manifest: 'not declared', device: 'present', status: 'warn' });
+  eq('max queues', decl.queues.maxQueues, dev.maxQueues);
+  eq('max sq entries', decl.queues.maxSqEntries, dev.maxSqEntries);
+  eq('max cq entries', decl.queues.maxCqEntries, dev.maxCqEntries);
+  eq('sva', decl.sva, dev.caps.includes('sva'));
+  eq('pasid bits', decl.pasidBits ?? 0, dev.pasidBits);
+  eq('dma-buf import', decl.dmabufImport, dev.caps.includes('dmabuf_import'));
+  eq('dma-buf export', decl.dmabufExport, dev.caps.includes('dmabuf_export'));
+  eq('eventfd', decl.eventfd, dev.caps.includes('eventfd'));
+  const unmatched = [...dev.memories];
+  for (const mem of (m.memories ?? []).filter((x) => x.devices.includes(decl.id))) {
+    const i = unmatched.findIndex((x) => x.kind === mem.kind && x.sizeBytes === BigInt(mem.sizeBytes) && x.sharedWith.length === mem.devices.length - 1);
+    const want = `${mem.kind} ${mem.sizeBytes} bytes shared by ${mem.devices.length}`;
+    if (i < 0) out.push({ claim: `memory ${mem.id}`, manifest: want, device: 'no such memory', status: 'mismatch' });
+    else {
+      const got = unmatched.splice(i, 1)[0]!;
+      out.push({ claim: `memory ${mem.id}`, manifest: want, device: `memories/${got.index}`, status: 'ok' });
+    }
+  }
+  for (const x of unmatched) out.push({ claim: `memory memories/${x.index}`, manifest: 'not declared', device: `${x.kind} ${x.sizeBytes} bytes`, status: 'warn' });
+  const declaredP2p = (m.links ?? []).filter((l) => l.from === decl.id && l.p2p).length;
+  eq('p2p links', declaredP2p, dev.links.filter((l) => l.p2p).length);
+  return out;
+}
+
+export const manifestCheck: Command = {
+  path: ['manifest', 'check'],
+  summary: "check a manifest's claims against what a device shows in sysfs",
+  help: `usage: accelctl manifest check FILE --device DEVICE [--as ID] [--sysfs-root DIR] [--json]
+
+DEVICE is an openaccel class device (accel0). The manifest device is the one whose model equals the
+device's sysfs model, or the one named by --as. Exit 0 when every claim holds, 1 when one does not.
+
+examples:
+  accelctl manifest check spec/capabilities/examples/fpga-chain.json --device accel0 --sysfs-root spec/sysfs/fixtures/two-socket-hbm`,
+  run(argv, io) {
+    const { values, positionals } = parse(argv, { ...SYSFS_ROOT_OPTION, device: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } });
+    if (positionals.length !== 1) throw new UsageError('give exactly one manifest FILE');
+    if (!values.device) throw new UsageError('--device DEVICE is required');
+    const m = loadManifest(positionals[0]!);
+    const tree = new SysfsTree(values['sysfs-root']);
+    const name = values.device.replace(/^openaccel:/, '').replace(/^.*\/openaccel\//, '');
+    const dev = readOpenAccelDevice(tree, name);
+    if (!dev) {
+      const known = tree.list(CLASS_DIR);
+      const why = tree.problems.length ? tree.problems.map((p) => p.message).join('; ') : `devices are ${known.join(', ') || 'none'}`;
+      throw new UsageError(`no readable openaccel device '${name}' under ${values['sysfs-root']}: ${why}`);
+    }
+    const decl = values.as ? m.devices.find((d) => d.id === values.as) : m.devices.find((d) => d.model === dev.model);
+    if (!decl) throw new UsageError(values.as ? `the manifest has no device '${values.as}'; it has ${m.devices.map((d) => d.id).join(', ')}` : `no device of the manifest has model '${dev.model}' (it has ${m.devices.map((d) => `${d.id}: ${d.model}`).join(', ')}); use --as ID`);
+    const checks = checkClaims(m, decl, dev);
+    const failed = checks.filter((c) => c.status === 'mismatch').length;
+    if (values.json) io.out(json('openaccel-cli/manifest-check/1', { manifest: positionals[0], manifestDevice: decl.id, device: dev.name, checks, holds: failed === 0 }));
+    else {
+      io.out(`${positionals[0]} (${decl.id}) against ${dev.name} (${dev.model})`);
+      io.out(table([['CLAIM', 'MANIFEST', 'DEVICE', 'RESULT'], ...checks.map((c) => [c.claim, c.manifest, c.device, c.status])]));
+      io.out(failed ? `${failed} claim${failed > 1 ? 's do' : ' does'} not hold` : 'every claim holds');
+    }
+    return failed ? EXIT.fail : EXIT.ok;
+  },
+};

@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { formatBytes, type TopologyGraph } from '@openaccel/topology';
+import { EXIT, SYSFS_ROOT_OPTION, UsageError, json, parse, table, type Command } from '../command.js';
+import { discover, warnProblems } from '../discovery.js';
+
+const FORMATS = ['table', 'json', 'dot', 'svg'] as const;
+
+/** Graphviz source: NUMA nodes as boxes with distance edges, devices attached to their node, memories and links. */
+export function toDot(g: TopologyGraph): string {
+  const q = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
+  const out = ['graph openaccel {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];'];
+  for (const n of g.numa.values()) {
+    out.push(`  ${q(n.id)} [shape=box, style=filled, fillcolor="#dde8f5", label=${q(`node ${n.numa}\\ncpus ${n.cpus.length ? `${n.cpus[0]}-${n.cpus[n.cpus.length - 1]}` : 'none'}${n.memBytes ? `\\n${formatBytes(n.memBytes)}` : ''}`)}];`);
+  }
+  const ids = [...g.numa.keys()];
+  for (const a of ids) for (const b of ids) if (a < b) {
+    const d = g.numaDistance(a, b);
+    if (d !== undefined) out.push(`  ${q(`numa:${a}`)} -- ${q(`numa:${b}`)} [label="${d}", color="#8899aa"];`);
+  }
+  for (const d of g.devices.values()) {
+    out.push(`  ${q(d.id)} [shape=component, style=filled, fillcolor="#f5e6cc", label=${q(`${d.name}\\n${d.model}\\n${d.functions.slice(0, 4).join(' ')}${d.functions.length > 4 ? ' ...' : ''}`)}];`);
+    if (d.numa >= 0 && g.numa.has(d.numa)) out.push(`  ${q(d.id)} -- ${q(`numa:${d.numa}`)} [style=dashed];`);
+  }
+  for (const m of g.memories.values()) {
+    out.push(`  ${q(m.id)} [shape=cylinder, style=filled, fillcolor="#e2f0d9", label=${q(`${m.memKind}\\n${formatBytes(m.sizeBytes)}`)}];`);
+    for (const d of m.devices) out.push(`  ${q(d)} -- ${q(m.id)};`);
+  }
+  for (const l of g.links) out.push(`  ${q(l.from)} -- ${q(l.to)} [dir=forward, color="${l.p2p ? '#c0504d' : '#999999'}", label=${q(`${l.linkKind}${l.bandwidthMBps ? ` ${l.bandwidthMBps} MB/s` : ''}`)}];`);
+  out.push('}');
+  return out.join('\n');
+}
+
+export const topo: Command = {
+  path: ['topo'],
+  summary: 'show the topology: NUMA nodes and distances, devices, memories, links',
+  help: `usage: accelctl topo [--format table|json|dot|svg] [--sysfs-root DIR] [--manifest FILE]...
+
+--format svg renders through Graphviz ('dot' must be installed: apt-get install graphviz).
+
+examples:
+  accelctl topo --sysfs-root spec/sysfs/fixtures/two-socket-hbm
+  accelctl topo --format svg --sysfs-root spec/sysfs/fixtures/two-socket-hbm > topo.svg`,
+  run(argv, io) {
+    const { values } = parse(argv, { ...SYSFS_ROOT_OPTION, format: { type: 'string', default: 'table' }, manifest: { type: 'string', multiple: true } }, false);
+    const format = values.format as (typeof FORMATS)[number];
+    if (!FORMATS.includes(format)) throw new UsageError(`--format is one of ${FORMATS.join(', ')}, got '${values.format}'`);
+    const { graph: g, problems } = discover(values['sysfs-root']!, values.manifest ?? []);
+    if (format === 'json') {
+      io.out(
+        json('openaccel-cli/topo/1', {
+          numa: [...g.numa.values()].map((n) => ({ ...n, distances: Object.fromEntries(g.distance.get(n.numa) ?? []) })),
+          devices: [...g.devices.values()],
+          memories: [...g.memories.values()],
+          links: g.links,
+          problems: problems.map((p) => p.message),
+        }),
+      );
+      return EXIT.ok;
+    }
+    if (format === 'dot' || format === 'svg') {
+      const dot = toDot(g);
+      if (format === 'dot') {
+        io.out(dot);
+        return EXIT.ok;
+      }
+      const r = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8' });
+      if (r.error) {
+        io.err(`accelctl topo: Graphviz 'dot' is not installed (${(r.error as NodeJS.ErrnoException).code}); install it (apt-get install graphviz) or use --format dot and render elsewhere`);
+        return EXIT.usage;
+      }
+      if (r.status !== 0) {
+        io.err(`accelctl topo: dot failed: ${r.stderr.trim()}`);
+        return EXIT.fail;
+      }
+      io.out(r.stdout.trimEnd());
+      return EXIT.ok;
+    }
+    warnProblems(io, problems);
+    const ids = [...g.numa.keys()];
+    const numaRows = [['NODE', 'CPUS', 'MEMORY', ...ids.map((i) => `D${i}`)]];
+    for (const n of g.numa.values()) {
+      const cpus = n.cpus.length ? `${n.cpus[0]}-${n.cpus[n.cpus.length - 1]}` : '-';
+      numaRows.push([String(n.numa), cpus, n.memBytes ? formatBytes(n.memBytes) : '-', ...ids.map((i) => String(g.numaDistance(n.numa, i) ?? '?'))]);
+    }
+    const parts = [g.numa.size ? table(numaRows) : 'no NUMA information'];
+    const devRows = [['DEVICE', 'NUMA', 'MEMORIES', 'LINKS']];
+    for (const d of g.devices.values()) {
+      const mems = g.memoriesOf(d.id).map((m) => `${m.memKind} ${formatBytes(m.sizeBytes)}${m.devices.length > 1 ? ' (shared)' : ''}`);
+      const links = g.linksFromDevice(d.id).map((l) => `${l.to.replace(/^[a-z-]+:/, '')} ${l.linkKind}${l.p2p ? ' p2p' : ''}`);
+      devRows.push([d.id, String(d.numa), mems.join('; ') || '-', links.join('; ') || '-']);
+    }
+    if (g.devices.size) parts.push(table(devRows));
+    io.out(parts.join('\n\n'));
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,50 @@
+/** Dispatch: pick the command by its words, print help, map errors to exit codes. */
+import { EXIT, UsageError, type Command, type Output } from './command.js';
+import { find } from './commands/find.js';
+import { info } from './commands/info.js';
+import { ls } from './commands/ls.js';
+import { manifestCheck, manifestValidate } from './commands/manifest.js';
+import { specDiff } from './commands/spec.js';
+import { topo } from './commands/topo.js';
+
+export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff];
+
+export function usage(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
+  return [
+    'usage: accelctl <command> [options]     (accelctl <command> --help for its options and examples)',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(w)}  ${c.summary}`),
+    '',
+    'exit status: 0 success, 1 a check failed or nothing was found, 2 usage error or could not run',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: Output): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(usage());
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  const cmd = COMMANDS.filter((c) => c.path.every((w, i) => argv[i] === w)).sort((a, b) => b.path.length - a.path.length)[0];
+  if (!cmd) {
+    const group = COMMANDS.filter((c) => c.path[0] === argv[0]);
+    io.err(group.length ? `accelctl ${argv[0]}: say which: ${group.map((c) => c.path.join(' ')).join(', ')}` : `accelctl: unknown command '${argv[0]}'\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  const rest = argv.slice(cmd.path.length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(cmd.help);
+    return EXIT.ok;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`accelctl ${cmd.path.join(' ')}: ${e.message}\n\n${cmd.help.split('\n')[0]}`);
+      return EXIT.usage;
+    }
+    io.err(`accelctl ${cmd.path.join(' ')}: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
+}
