@@ -1,0 +1,13 @@
+export { SyscallError, errnoName } from './errors.js';
+export { C } from './libc.js';
+export type { IoctlResult } from './fd.js';
+export { openFile, closeFd, isOpenFd, readFd, writeFd, ioctl, fcntl, pid, tid, pinThread } from './fd.js';
+export type { MapOptions } from './mapping.js';
+export { Mapping, MappingClosedError } from './mapping.js';
+export { createMemfd, memfdSeals } from './memfd.js';
+export { createEventfd, signalEventfd, readEventfd, pollFds, futexWait, futexWake } from './events.js';
+export type { Received } from './socket.js';
+export { UnixSocket, MAX_MESSAGE, MAX_FDS } from './socket.js';
+export type { EpollEvent } from './epoll.js';
+export { Epoll } from './epoll.js';
+export { readProcessMemory, writeProcessMemory, addressOf } from './process-vm.js';
