@@ -55,3 +55,19 @@ export function futexWait(address: bigint, expected: number, timeoutMs?: number)
 export function futexWake(address: bigint, count = 1): number {
   return Number(check(libc.futex(C.SYS_futex, address, C.FUTEX_WAKE, count, null, null, 0) as number | bigint, 'futex(FUTEX_WAKE)'));
 }
+
+/**
+ * Waits until fd is readable without blocking the event loop (poll on the libuv pool). Resolves with the
+ * revents (0 on timeout). The pollfd buffer is retained until the call returns: koffi does not keep it.
+ */
+export function waitReadable(fd: number, timeoutMs: number): Promise<number> {
+  const buf = Buffer.alloc(8);
+  buf.writeInt32LE(fd, 0);
+  buf.writeInt16LE(C.POLLIN, 4);
+  return new Promise((resolve, reject) => {
+    libc.poll.async(buf, 1, timeoutMs, (err: Error | null, n: number) => {
+      if (err) return reject(err);
+      resolve(n > 0 ? buf.readInt16LE(6) : 0);
+    });
+  });
+}

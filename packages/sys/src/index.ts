@@ -5,7 +5,7 @@ export { openFile, closeFd, isOpenFd, readFd, writeFd, ioctl, fcntl, pid, tid, p
 export type { MapOptions } from './mapping.js';
 export { Mapping, MappingClosedError } from './mapping.js';
 export { createMemfd, memfdSeals } from './memfd.js';
-export { createEventfd, signalEventfd, readEventfd, pollFds, futexWait, futexWake } from './events.js';
+export { createEventfd, signalEventfd, readEventfd, pollFds, futexWait, futexWake, waitReadable } from './events.js';
 export type { Received } from './socket.js';
 export { UnixSocket, MAX_MESSAGE, MAX_FDS } from './socket.js';
 export type { EpollEvent } from './epoll.js';

@@ -65,6 +65,7 @@ export const C = {
   MFD_CLOEXEC: 1,
   MFD_ALLOW_SEALING: 2,
   F_GETFD: 1,
+  F_SETFD: 2,
   F_GETFL: 3,
   F_ADD_SEALS: 1033,
   F_GET_SEALS: 1034,

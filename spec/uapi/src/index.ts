@@ -19,3 +19,16 @@ export { IoctlCodec, OpenAccelUapi, uapi } from './codec/uapi.js';
 export { openaccelV1 } from './v1/index.js';
 export type { AbiSnapshot, AbiChange, AbiDiff } from './abi/snapshot.js';
 export { abiSnapshot, diffAbi } from './abi/snapshot.js';
+export type { SocketNodeRequest, SocketNodeReply, MmapArg } from './transport/socket-node.js';
+export {
+  SOCKET_NODE_MAGIC,
+  SOCKET_NODE_VERSION,
+  SocketNodeKind,
+  encodeRequest,
+  decodeRequest,
+  encodeReply,
+  decodeReply,
+  encodeMmapArg,
+  decodeMmapArg,
+  fdFields,
+} from './transport/socket-node.js';

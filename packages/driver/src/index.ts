@@ -1,0 +1,11 @@
+export type { DeviceInfo } from './device.js';
+export { Device, openDevice, queryInfo } from './device.js';
+export type { QueueOptions, MemoryInfo } from './context.js';
+export { Context } from './context.js';
+export type { WaitOptions, QueueRegions } from './queue.js';
+export { Queue } from './queue.js';
+export type { Command, Completion, MemRef, OpName } from './command.js';
+export { encodeCommand, opcodeOf, OPCODES, STATUS_NAMES } from './command.js';
+export type { Transport, IoctlOutcome } from './transport.js';
+export { openTransport, KernelTransport, SocketTransport } from './transport.js';
+export { ioctlError, DeviceGoneError, QueueFullError, CompletionTimeoutError, QueueStoppedError } from './errors.js';

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The refdev process: `node daemon.js --runtime DIR [--config FILE]`. Prints one JSON line when ready
+ * (`{"ready":true,...}`), serves until SIGTERM or SIGINT, then removes what it published and exits 0.
+ */
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultConfig, parseConfig } from './config.js';
+import { Refdev } from './server.js';
+
+const { values } = parseArgs({ options: { runtime: { type: 'string' }, config: { type: 'string' } }, strict: true });
+if (!values.runtime) {
+  process.stderr.write('refdev: --runtime DIR is required\n');
+  process.exit(2);
+}
+let config;
+try {
+  config = values.config ? parseConfig(JSON.parse(readFileSync(values.config, 'utf8'))) : defaultConfig();
+} catch (e) {
+  process.stderr.write(`refdev: ${(e as Error).message}\n`);
+  process.exit(2);
+}
+const refdev = new Refdev(values.runtime, config);
+refdev.start();
+const state = join(values.runtime, 'refdev.json');
+const info = { ready: true, pid: process.pid, runtime: values.runtime, devices: config.devices.map((d) => d.name), faults: config.faults };
+writeFileSync(state, `${JSON.stringify(info)}\n`);
+process.stdout.write(`${JSON.stringify(info)}\n`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await refdev.stop();
+  rmSync(state, { force: true });
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

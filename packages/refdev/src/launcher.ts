@@ -1,0 +1,103 @@
+/** Starting and stopping a refdev process from another program (tests, accelctl, the conformance runner). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseConfig, type RefdevConfig } from './config.js';
+import { layoutOf, type RefdevLayout } from './server.js';
+
+export interface StartOptions {
+  /** Runtime directory; a fresh temporary one by default. */
+  runtimeDir?: string;
+  /** Partial config (defaults fill the rest). */
+  config?: Partial<RefdevConfig>;
+  /** How long to wait for the process to be ready. */
+  timeoutMs?: number;
+}
+
+export class RefdevStartError extends Error {
+  constructor(detail: string) {
+    super(`refdev did not start: ${detail}`);
+    this.name = 'RefdevStartError';
+  }
+}
+
+export interface RefdevProcess extends RefdevLayout {
+  pid: number;
+  devices: string[];
+  /** Device node path of a device (a socket). */
+  node(device: string): string;
+  /** SIGTERM and wait for a clean exit (SIGKILL after `timeoutMs`). */
+  stop(timeoutMs?: number): Promise<number | null>;
+  readonly child: ChildProcess;
+}
+
+const DAEMON = new URL('./daemon.js', import.meta.url);
+
+export async function startRefdev(opts: StartOptions = {}): Promise<RefdevProcess> {
+  const runtimeDir = opts.runtimeDir ?? mkdtempSync(join(tmpdir(), 'openaccel-refdev-'));
+  const config = parseConfig(opts.config ?? {});
+  const configFile = join(runtimeDir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const child = spawn(process.execPath, [DAEMON.pathname, '--runtime', runtimeDir, '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ready = await new Promise<{ pid: number; devices: string[] }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new RefdevStartError(`no ready line within ${opts.timeoutMs ?? 10000} ms; stderr: ${stderr.trim()}`));
+    }, opts.timeoutMs ?? 10000);
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (l) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(l));
+      } catch {
+        reject(new RefdevStartError(`unexpected output ${JSON.stringify(l)}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new RefdevStartError(`exited with ${code}; stderr: ${stderr.trim()}`));
+    });
+  });
+  const layout = layoutOf(runtimeDir);
+  let exited: Promise<number | null> | undefined;
+  return {
+    ...layout,
+    pid: ready.pid,
+    devices: ready.devices,
+    child,
+    node: (d) => join(layout.devRoot, 'openaccel', d),
+    stop(timeoutMs = 5000) {
+      if (exited) return exited;
+      exited = new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        child.once('exit', (code) => {
+          clearTimeout(t);
+          resolve(code);
+        });
+        child.kill('SIGTERM');
+      });
+      return exited;
+    },
+  };
+}
+
+/** A running refdev found through its state file (`accelctl refdev status/stop`), or undefined. */
+export function findRefdev(runtimeDir: string): { pid: number; devices: string[]; runtime: string } | undefined {
+  const file = join(runtimeDir, 'refdev.json');
+  if (!existsSync(file)) return undefined;
+  const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; devices: string[]; runtime: string };
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined;
+  }
+}
