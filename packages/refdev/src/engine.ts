@@ -247,7 +247,7 @@ function execute(ctx: Context, s: Sqe): Outcome {
   switch (s.opcode) {
     case fn.OP.COPY:
       if (s.dstLength < s.srcLength) return st(fn.STATUS.DST_TOO_SMALL);
-      return store(dst!, input.slice()) ? st(fn.STATUS.OK, s.srcLength) : st(fn.STATUS.ADDRESS_FAULT);
+      return store(dst!, input) ? st(fn.STATUS.OK, s.srcLength) : st(fn.STATUS.ADDRESS_FAULT);
     case fn.OP.FILL: {
       const out = new Uint8Array(s.dstLength);
       fn.fill(out, s.arg);

@@ -6,8 +6,10 @@ import { ls } from './commands/ls.js';
 import { manifestCheck, manifestValidate } from './commands/manifest.js';
 import { specDiff } from './commands/spec.js';
 import { topo } from './commands/topo.js';
+import { refdevStart, refdevStatus, refdevStop } from './commands/refdev.js';
+import { benchDoorbell } from './commands/bench.js';
 
-export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff];
+export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff, refdevStart, refdevStatus, refdevStop, benchDoorbell];
 
 export function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

@@ -1,0 +1,42 @@
+/** Baselines measured in the same run as the device, so results are read as ratios (ts-stack.md §3). */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { latencyStats, timeEach, type LatencyStats } from './stats.js';
+
+const ECHO = `
+const { workerData } = require('node:worker_threads');
+const a = new Int32Array(workerData.sab);
+for (let i = 1; i <= workerData.n; i++) { while (Atomics.load(a, 0) !== i); Atomics.store(a, 16, i); }
+`;
+
+/** Main thread <-> worker over a SharedArrayBuffer: store, spin on the answer. */
+export async function jsPingPong(n: number): Promise<LatencyStats> {
+  const sab = new SharedArrayBuffer(128);
+  const a = new Int32Array(sab);
+  const w = new Worker(ECHO, { eval: true, workerData: { sab, n } });
+  await new Promise((r) => w.once('online', r));
+  const samples = timeEach(n, (i) => {
+    Atomics.store(a, 0, i + 1);
+    while (Atomics.load(a, 16) !== i + 1);
+  });
+  await w.terminate();
+  return latencyStats(samples.subarray(Math.floor(n / 10)));
+}
+
+/** The C command+doorbell round trip (the floor a doorbell is compared with), and the plain cache-line ping-pong. */
+export type CBaseline = (LatencyStats & { what: 'command+doorbell'; cacheline_pingpong: LatencyStats }) | { unavailable: string };
+
+/** The C ping-pong and command+doorbell round trips, when gcc is present. */
+export function cBaselines(n: number): CBaseline {
+  if (spawnSync('gcc', ['--version']).status !== 0) return { unavailable: 'gcc is not installed' };
+  const src = fileURLToPath(new URL('../c/pingpong.c', import.meta.url));
+  const exe = join(mkdtempSync(join(tmpdir(), 'oa-bench-')), 'pingpong');
+  const cc = spawnSync('gcc', ['-O2', '-std=c11', '-pthread', '-o', exe, src], { encoding: 'utf8' });
+  if (cc.status !== 0) return { unavailable: `gcc failed: ${cc.stderr.trim().split('\n')[0]}` };
+  const r = JSON.parse(execFileSync(exe, [String(n)], { encoding: 'utf8' })) as { pingpong: LatencyStats; command_doorbell: LatencyStats };
+  return { what: 'command+doorbell', ...r.command_doorbell, cacheline_pingpong: r.pingpong };
+}

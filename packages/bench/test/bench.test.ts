@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { latencyStats, runDoorbellBench } from '../src/index.js';
+
+describe('latency statistics', () => {
+  it('percentiles of known samples', () => {
+    const s = latencyStats(Array.from({ length: 1000 }, (_, i) => 1000 - i));
+    expect(s).toEqual({ samples: 1000, p50_ns: 501, p90_ns: 901, p99_ns: 991, p99_9_ns: 1000, max_ns: 1000 });
+  });
+});
+
+describe('doorbell benchmark', () => {
+  // Timings are never asserted: this checks the run completes and reports every figure it promises.
+  it('runs end to end on a refdev and reports the versioned result', async () => {
+    const steps: string[] = [];
+    const r = await runDoorbellBench({ iterations: 2000, onProgress: (s) => steps.push(s) });
+    expect(r.schema).toBe('openaccel-bench/1');
+    for (const s of [r.doorbell, r.baseline_js, r.ioctl]) expect(s.samples).toBeGreaterThan(0);
+    expect(r.doorbell.p50_ns).toBeLessThanOrEqual(r.doorbell.p99_ns);
+    expect(r.throughput.nop_per_s).toBeGreaterThan(0);
+    expect(r.copy.device_gbps).toBeGreaterThan(0);
+    if (!('unavailable' in r.baseline_c)) expect([r.baseline_c.samples, r.baseline_c.cacheline_pingpong.samples]).toEqual([2000, 2000]);
+    expect(steps[0]).toBe('starting a reference device');
+  }, 60000);
+});
