@@ -71,6 +71,7 @@ export class Context {
 
   constructor(readonly device: RefDevice) {
     this.id = device.nextContextId++;
+    device.contexts.add(this);
   }
 
   /** The first checks of every ioctl: the request is ours, the caller may use this context, the device is there. */
@@ -92,16 +93,23 @@ export class Context {
   private async dispatch(request: number, arg: Uint8Array, fds: number[], pid: number): Promise<Reply> {
     const dec = decodeIoc('generic', request);
     const io = dec && dec.type === uapi.compiled.spec.ioctlType ? uapi.compiled.ioctlsByNr.get(dec.nr) : undefined;
-    if (!io || io.spec.dir !== dec!.dir) return fail('ENOTTY');
-    if (this.binderPid !== undefined && pid !== this.binderPid) return fail('EPERM');
+    const faults = this.device.faults;
+    if (!io || io.spec.dir !== dec!.dir) return fail(faults.has('unknown-ioctl-einval') ? 'EINVAL' : 'ENOTTY');
+    if (this.binderPid !== undefined && pid !== this.binderPid && !faults.has('foreign-process-allowed')) return fail('EPERM');
     if (this.device.gone) return fail('ENODEV');
     let value: Record<string, number | bigint | Uint8Array>;
     let iocSize: number;
     try {
       ({ value, iocSize } = uapi.checkRequest(request, arg));
     } catch (e) {
-      if (e instanceof UapiError) return fail(e.errno);
-      throw e;
+      if (!(e instanceof UapiError)) throw e;
+      const ignored =
+        (faults.has('ignore-unknown-flags') && e.errno === 'EINVAL' && /flag/.test(e.message)) ||
+        (faults.has('ignore-reserved') && e.errno === 'EINVAL' && /reserved/.test(e.message)) ||
+        (faults.has('accept-nonzero-tail') && e.errno === 'E2BIG');
+      if (!ignored) return fail(e.errno);
+      value = uapi.struct(io.arg.struct.name as 'oa_submit').decode(arg) as never;
+      iocSize = arg.length;
     }
     const name = io.spec.name as IoctlName;
     if (this.binderPid === undefined && !UNBOUND_OK.includes(name)) return fail('EBADFD');
@@ -136,7 +144,7 @@ export class Context {
         });
       }
       case 'OA_IOCTL_BIND_CONTEXT': {
-        if (this.binderPid !== undefined) return fail('EBUSY');
+        if (this.binderPid !== undefined && !faults.has('bind-twice')) return fail('EBUSY');
         const sva = (v.flags & 1) !== 0;
         if (sva) {
           if (!d.has('sva')) return fail('EOPNOTSUPP');
@@ -155,7 +163,7 @@ export class Context {
         const cq = v.cq_entries === 0 ? sq : v.cq_entries;
         if (!isPow2(sq) || sq < 2 || sq > d.config.maxSqEntries) return fail('EINVAL');
         if (!isPow2(cq) || cq < sq || cq > d.config.maxCqEntries) return fail('EINVAL');
-        if (d.freeQueues <= 0) return fail('ENOSPC');
+        if (d.freeQueues <= 0 && !faults.has('queue-limit-ignored')) return fail('ENOSPC');
         const id = this.nextQueueId++;
         const key = (this.id << 16) | id;
         const regions: Region[] = [];
@@ -301,12 +309,13 @@ export class Context {
     if (this.binderPid !== undefined && pid !== this.binderPid) return fail('EPERM');
     if (this.device.gone) return fail('ENODEV');
     let region: Region | undefined;
-    for (const q of this.queues.values()) for (const r of [q.doorbell, q.sq, q.cq]) if (r.offset === a.offset) region = r;
+    const contexts = this.device.faults.has('mmap-foreign-offset') ? [...this.device.contexts] : [this];
+    for (const c of contexts) for (const q of c.queues.values()) for (const r of [q.doorbell, q.sq, q.cq]) if (r.offset === a.offset) region = r;
     if (!region) return fail('EINVAL');
     if (a.length !== BigInt(region.sizeBytes)) return fail('EINVAL');
     if (!(a.flags & C.MAP_SHARED)) return fail('EINVAL');
     if (a.prot & C.PROT_EXEC) return fail('EPERM');
-    if (region.mapped) return fail('EEXIST');
+    if (region.mapped && !this.device.faults.has('mmap-twice')) return fail('EEXIST');
     region.mapped = true;
     return { errno: 0, data: new Uint8Array(8), fds: [region.fd] };
   }
@@ -315,6 +324,7 @@ export class Context {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.device.contexts.delete(this);
     for (const q of [...this.queues.values()]) await this.dropQueue(q);
     for (const [id, h] of [...this.handles]) await this.dropHandle(id, h);
     if (this.pasid) this.device.freePasid(this.pasid);

@@ -30,6 +30,10 @@ export class RefDevice {
   /** Memory pools in this device's memory_id order. */
   readonly memories: MemoryPool[];
   gone = false;
+  /** Rules this device breaks on purpose (conformance self-test). */
+  readonly faults: ReadonlySet<string>;
+  /** Live contexts (a fault looks across them). */
+  readonly contexts = new Set<import('./context.js').Context>();
 
   constructor(
     readonly config: RefdevDeviceConfig,
@@ -37,6 +41,7 @@ export class RefDevice {
     cfg: RefdevConfig,
     private readonly sysfsRoot: string,
   ) {
+    this.faults = new Set(cfg.faults);
     this.memories = cfg.memories.filter((m) => m.devices.includes(config.name)).map((m) => pools.get(m.id)!);
     const init: EngineInit = {
       device: config.name,
@@ -111,6 +116,7 @@ export class RefDevice {
 
   /** Keeps sysfs free_queues in step with the queues in use. */
   publishFreeQueues(): void {
+    if (this.faults.has('sysfs-stale-free-queues')) return;
     writeOpenAccelAttribute(this.sysfsRoot, this.config.name, 'free_queues', this.freeQueues);
   }
 

@@ -55,6 +55,7 @@ interface Context {
 }
 
 const queues: Queue[] = [];
+let executed = 0;
 const contexts = new Map<number, Context>();
 let mailSeen = 0;
 let stopping = false;
@@ -239,11 +240,15 @@ function execute(ctx: Context, s: Sqe): Outcome {
   const src = u.src ? region(ctx, s.srcHandle, s.srcAddr, s.srcLength) : undefined;
   const dst = u.dst ? region(ctx, s.dstHandle, s.dstAddr, s.dstLength) : undefined;
   const param = u.param ? region(ctx, s.paramHandle, s.paramAddr, 64) : undefined;
+  if (src === FAULT && dst !== FAULT && dst && fault.has('fault-partial-write')) store(dst, new Uint8Array(Math.min(s.dstLength, 64)));
   if (src === FAULT || dst === FAULT || param === FAULT) return st(fn.STATUS.ADDRESS_FAULT);
   if (dst && !probe(dst)) return st(fn.STATUS.ADDRESS_FAULT);
   if (param && !probe(param)) return st(fn.STATUS.ADDRESS_FAULT);
   const input = src ? load(src) : new Uint8Array(0);
-  if (input === FAULT) return st(fn.STATUS.ADDRESS_FAULT);
+  if (input === FAULT) {
+    if (fault.has('fault-partial-write') && dst) store(dst, new Uint8Array(Math.min(s.dstLength, 64)));
+    return st(fn.STATUS.ADDRESS_FAULT);
+  }
   switch (s.opcode) {
     case fn.OP.COPY:
       if (s.dstLength < s.srcLength) return st(fn.STATUS.DST_TOO_SMALL);
@@ -253,9 +258,11 @@ function execute(ctx: Context, s: Sqe): Outcome {
       fn.fill(out, s.arg);
       return store(dst!, out) ? st(fn.STATUS.OK, s.dstLength) : st(fn.STATUS.ADDRESS_FAULT);
     }
-    case fn.OP.CRC32C:
+    case fn.OP.CRC32C: {
       if (s.arg >> 32n) return st(fn.STATUS.INVALID_FIELD);
-      return st(fn.STATUS.OK, fn.crc32c(input, Number(s.arg)));
+      const crc = fn.crc32c(input, Number(s.arg));
+      return st(fn.STATUS.OK, fault.has('crc-no-final-xor') ? ~crc >>> 0 : crc);
+    }
     case fn.OP.SHA256:
       if (s.dstLength < 32) return st(fn.STATUS.DST_TOO_SMALL);
       return store(dst!, fn.sha256(input)) ? st(fn.STATUS.OK, 32) : st(fn.STATUS.ADDRESS_FAULT);
@@ -302,7 +309,7 @@ function post(q: Queue, tag: number, o: Outcome): void {
   q.cq.setUint32(at, tag, true);
   q.cq.setUint32(at + 4, o.result >>> 0, true);
   q.cq.setUint32(at + 8, o.status, true);
-  const phase = ((q.cqTail / q.cqEntries) & 1) === 0 ? 1 : 0;
+  const phase = fault.has('no-phase-flip') || ((q.cqTail / q.cqEntries) & 1) === 0 ? 1 : 0;
   Atomics.store(q.cqWords, slot * 4 + 3, phase); // publishes the entry (release)
   q.cqTail = (q.cqTail + 1) >>> 0;
   Atomics.store(q.db, W.CQ_TAIL, q.cqTail);
@@ -323,7 +330,7 @@ function service(q: Queue): boolean {
   let posted = 0;
   while (q.sqHead !== tail && posted < 256) {
     const cqHead = Atomics.load(q.db, W.CQ_HEAD) >>> 0;
-    if (((q.cqTail - cqHead) >>> 0) >= q.cqEntries) break; // CQ full: take no more commands (ring.release-cq)
+    if (((q.cqTail - cqHead) >>> 0) >= q.cqEntries && !fault.has('overwrite-full-cq')) break; // CQ full: take no more commands (ring.release-cq)
     const s = readSqe(q.sq, (q.sqHead & (q.sqEntries - 1)) * SQE);
     q.sqHead = (q.sqHead + 1) >>> 0;
     Atomics.store(q.db, W.SQ_HEAD, q.sqHead);
@@ -333,7 +340,8 @@ function service(q: Queue): boolean {
     } catch {
       o = st(fn.STATUS.DEVICE_ERROR);
     }
-    post(q, s.tag, o);
+    if (fault.has('slow-doorbell')) for (const until = process.hrtime.bigint() + 50_000n; process.hrtime.bigint() < until; );
+    if (!(fault.has('lost-completion') && ++executed % 200 === 0)) post(q, s.tag, o);
     posted++;
   }
   if (posted) {

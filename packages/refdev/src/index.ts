@@ -6,3 +6,5 @@ export type { StartOptions, RefdevProcess } from './launcher.js';
 export { startRefdev, startDetachedRefdev, stopDetachedRefdev, findRefdev, RefdevStartError } from './launcher.js';
 export { refdevManifest } from './manifest.js';
 export { crc32c, OPCODE_WORDS, STATUS } from './functions.js';
+export type { RefdevFault } from './faults.js';
+export { REFDEV_FAULTS } from './faults.js';

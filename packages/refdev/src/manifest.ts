@@ -29,6 +29,8 @@ export function refdevManifest(cfg: RefdevConfig): Record<string, unknown> {
       eventfd: d.caps.includes('eventfd'),
     })),
     memories: cfg.memories.map((m) => ({ id: m.id, kind: m.kind, sizeBytes: m.sizeBytes, devices: m.devices, cpuVisible: m.cpuVisible })),
+    // What this software device promises on a 2-vCPU machine: checked by latency.doorbell.round_trip.
+    limits: { doorbellP50Ns: 20000, doorbellP99Ns: 500000 },
     links: cfg.links.map((l, i) => ({ id: `link${i}`, from: l.from, to: l.to, kind: l.kind, bandwidthMBps: l.bandwidthMBps, latencyNs: l.latencyNs, coherent: l.coherent, p2p: l.p2p })),
   };
 }

@@ -64,8 +64,11 @@ export class Refdev {
     mkdirSync(join(runtimeDir, 'manifests'), { recursive: true });
     const pools = new Map(this.config.memories.map((m) => [m.id, new MemoryPool(m)]));
     const manifest = `${JSON.stringify(refdevManifest(this.config), null, 2)}\n`;
+    const faults = new Set(this.config.faults);
     this.config.devices.forEach((d, i) => {
+      if (faults.has('manifest-absent-function')) d.functions = d.functions.filter((f) => f !== 'sha256');
       writeOpenAccelDevice(sysfsRoot, sysfsDevice(d, this.config));
+      if (faults.has('sysfs-bad-format')) writeFileSync(join(sysfsRoot, 'class/openaccel', d.name, 'numa_node'), `node${d.numaNode}\n`);
       writeFileSync(join(runtimeDir, 'manifests', `${d.name}.json`), manifest);
       const device = new RefDevice(d, pools, this.config, sysfsRoot);
       this.devices.set(d.name, device);
@@ -169,6 +172,7 @@ export class Refdev {
     this.epoll.remove(conn.socket.fd);
     conn.socket.close();
     // A dying client loses everything at once: its context is destroyed after any request in flight.
+    if (this.config.faults.includes('leak-after-death')) return;
     conn.chain = conn.chain.then(() => conn.context?.destroy());
   }
 

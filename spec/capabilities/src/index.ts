@@ -8,3 +8,5 @@ export type { ManifestValidation } from './validate.js';
 export { validateManifest, validateManifestText } from './validate.js';
 export type { ProfileSpec, ProfileRequirements } from './profiles.js';
 export { PROFILES, PROFILE_NAMES, profile, profileClosure } from './profiles.js';
+export type { ClaimCheck } from './claims.js';
+export { checkClaims } from './claims.js';

@@ -8,8 +8,9 @@ import { specDiff } from './commands/spec.js';
 import { topo } from './commands/topo.js';
 import { refdevStart, refdevStatus, refdevStop } from './commands/refdev.js';
 import { benchDoorbell } from './commands/bench.js';
+import { conformanceList, conformanceRun, refdevFaults } from './commands/conformance.js';
 
-export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff, refdevStart, refdevStatus, refdevStop, benchDoorbell];
+export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff, refdevStart, refdevStatus, refdevStop, refdevFaults, benchDoorbell, conformanceRun, conformanceList];
 
 export function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

@@ -1,0 +1,36 @@
+/**
+ * The test process: receives a target, then test ids one at a time, and answers with results. The
+ * runner kills and replaces it when a test hangs past its timeout or the process dies, so one bad
+ * test or device never stops the run.
+ */
+import { executeTest } from './execute.js';
+import type { Target } from './env.js';
+import { testById } from './registry.js';
+import { TestEnv } from './env.js';
+
+type Message = { target: Target } | { run: string } | { describe: true };
+
+let target: Target | undefined;
+process.on('message', (m: Message) => {
+  if ('target' in m) {
+    target = m.target;
+    return;
+  }
+  if ('describe' in m) {
+    // Device I/O happens here, never in the runner, so a hung device cannot block the runner.
+    try {
+      const env = new TestEnv(target!);
+      process.send!({ described: { info: env.info, peers: env.peers().length } });
+    } catch (e) {
+      process.send!({ described: { error: (e as Error).message } });
+    }
+    return;
+  }
+  const t = testById(m.run);
+  if (!t || !target) {
+    process.send!({ result: { id: m.run, status: 'error', durationMs: 0, message: t ? 'no target' : 'unknown test id' } });
+    return;
+  }
+  void executeTest(t, target).then((result) => process.send!({ result }));
+});
+process.send!({ ready: true });

@@ -1,0 +1,12 @@
+export type { Status, TestCase, TestResult, Requirements, TestOutcome } from './model.js';
+export { ConformanceFailure, SkipTest } from './model.js';
+export type { Target } from './env.js';
+export { TestEnv } from './env.js';
+export { ALL_TESTS, AREAS, areaOf, globMatcher, selectTests } from './registry.js';
+export type { ProfileVerdict } from './verdict.js';
+export { claimedProfiles, mandatoryTests, profileVerdicts } from './verdict.js';
+export type { RunOptions, RunEvent, RunReport } from './runner.js';
+export { runConformance, exitStatus, RESULTS_SCHEMA, RunError } from './runner.js';
+export { formatConsole, progressLine, latencyTable } from './reporters/console.js';
+export { formatJson, formatJunit, formatKtap, claimBundle } from './reporters/machine.js';
+export { formatHtml, histogramSvg } from './reporters/html.js';

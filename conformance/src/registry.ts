@@ -1,0 +1,48 @@
+/** Every test, in run order, and selection by glob. */
+import type { TestCase } from './model.js';
+import { chainSuite } from './suites/chain.js';
+import { functionsSuite } from './suites/functions.js';
+import { ioctlSuite } from './suites/ioctl.js';
+import { isolationSuite } from './suites/isolation.js';
+import { latencySuite } from './suites/latency.js';
+import { manifestSuite } from './suites/manifest.js';
+import { memorySuite } from './suites/memory.js';
+import { mmapSuite } from './suites/mmap.js';
+import { queueSuite } from './suites/queue.js';
+import { sysfsSuite } from './suites/sysfs.js';
+
+export const ALL_TESTS: readonly TestCase[] = [
+  ...sysfsSuite,
+  ...manifestSuite,
+  ...ioctlSuite,
+  ...mmapSuite,
+  ...queueSuite,
+  ...functionsSuite,
+  ...memorySuite,
+  ...chainSuite,
+  ...isolationSuite,
+  ...latencySuite,
+];
+
+export const AREAS = ['sysfs', 'manifest', 'ioctl', 'mmap', 'queue', 'functions', 'memory', 'chain', 'isolation', 'latency'] as const;
+
+export function areaOf(id: string): string {
+  return id.split('.')[0]!;
+}
+
+/** A glob over test ids: `*` matches within one segment, `**` across segments; a plain prefix matches its subtree. */
+export function globMatcher(glob: string): (id: string) => boolean {
+  if (!/[*?]/.test(glob)) return (id) => id === glob || id.startsWith(`${glob}.`);
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\0').replace(/\*/g, '[^.]*').replace(/\?/g, '.').replace(/\0/g, '.*')}$`);
+  return (id) => re.test(id);
+}
+
+export function selectTests(filters: readonly string[] = []): TestCase[] {
+  if (filters.length === 0) return [...ALL_TESTS];
+  const ms = filters.map(globMatcher);
+  return ALL_TESTS.filter((t) => ms.some((m) => m(t.id)));
+}
+
+export function testById(id: string): TestCase | undefined {
+  return ALL_TESTS.find((t) => t.id === id);
+}

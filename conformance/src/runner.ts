@@ -1,0 +1,196 @@
+/**
+ * The runner: runs the selected tests in a separate test process, one at a time, with a timeout each;
+ * records a hang as `timeout` and a dying test process as `error`, then goes on in a fresh process.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { arch, cpus, release } from 'node:os';
+import { basename } from 'node:path';
+import type { DeviceInfo } from '@openaccel/driver';
+import type { Manifest, ProfileName } from '@openaccel/capabilities';
+import { openaccelV1 } from '@openaccel/uapi';
+import type { Target } from './env.js';
+import type { TestCase, TestResult } from './model.js';
+import { ALL_TESTS, selectTests } from './registry.js';
+import { claimedProfiles, profileVerdicts, type ProfileVerdict } from './verdict.js';
+
+export const RESULTS_SCHEMA = 'openaccel-conformance/1';
+
+export interface RunOptions {
+  target: Target;
+  /** Globs over test ids; all tests when empty. */
+  filters?: string[];
+  /** Only the mandatory tests of these profiles. */
+  profiles?: ProfileName[];
+  /** Progress events, for a person watching. */
+  onEvent?: (e: RunEvent) => void;
+  /** Caps every test's timeout (for quick runs and tests of the runner itself). */
+  maxTestTimeoutMs?: number;
+}
+
+export type RunEvent = { type: 'start'; total: number } | { type: 'result'; index: number; total: number; result: TestResult };
+
+export interface RunReport {
+  schema: typeof RESULTS_SCHEMA;
+  specVersion: string;
+  startedAt: string;
+  durationMs: number;
+  device: { node: string; name: string; sysfsRoot: string; info: DeviceInfo };
+  manifest: { path: string | null; product: string | null };
+  environment: { node: string; arch: string; kernel: string; cpus: number };
+  filters: string[];
+  claimed: ProfileName[];
+  /** conformant: every claimed profile conforms in a complete run. */
+  verdict: 'conformant' | 'not-conformant' | 'incomplete';
+  profiles: ProfileVerdict[];
+  totals: Record<TestResult['status'], number>;
+  tests: TestResult[];
+}
+
+const EXECUTOR = new URL('./executor.js', import.meta.url);
+const DEFAULT_TIMEOUT_MS = 10000;
+
+class TestProcess {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    private readonly target: Target,
+    private readonly maxTimeoutMs = Infinity,
+  ) {}
+
+  private start(): Promise<void> {
+    const child = fork(EXECUTOR, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced', env: { ...process.env, UV_THREADPOOL_SIZE: '8' } });
+    this.child = child;
+    this.ready = new Promise((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code, signal) => reject(new RunError(`the test process exited at start (${signal ?? `exit ${code}`})`)));
+    });
+    child.send({ target: this.target });
+    return this.ready;
+  }
+
+  async run(t: TestCase): Promise<TestResult> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) await this.start();
+    await this.ready;
+    const child = this.child!;
+    const timeoutMs = Math.min(t.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.maxTimeoutMs);
+    const start = performance.now();
+    return new Promise<TestResult>((resolve) => {
+      const finish = (r: TestResult) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(r);
+      };
+      const onMessage = (m: { result?: TestResult }) => m.result && m.result.id === t.id && finish(m.result);
+      const onExit = (code: number | null, signal: string | null) =>
+        finish({ id: t.id, status: 'error', durationMs: Math.round(performance.now() - start), message: `the test process died (${signal ?? `exit ${code}`}) during the test` });
+      const timer = setTimeout(() => {
+        child.off('exit', onExit);
+        child.kill('SIGKILL');
+        this.child = undefined;
+        finish({ id: t.id, status: 'timeout', durationMs: timeoutMs, message: `no result within ${timeoutMs} ms; the test process was killed` });
+      }, timeoutMs);
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send({ run: t.id });
+    });
+  }
+
+  /** The device's info and peers, asked of the test process; throws when the device does not answer in time. */
+  async describe(timeoutMs: number): Promise<{ info: DeviceInfo; peers: number }> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) await this.start();
+    await this.ready;
+    const child = this.child!;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.off('message', onMessage);
+        child.kill('SIGKILL');
+        this.child = undefined;
+        reject(new RunError(`the device did not answer OA_IOCTL_GET_INFO within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onMessage = (m: { described?: { info?: DeviceInfo; peers?: number; error?: string } }) => {
+        if (!m.described) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        if (m.described.error) reject(new RunError(`cannot open the device: ${m.described.error}`));
+        else resolve({ info: m.described.info!, peers: m.described.peers! });
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new RunError(`the test process exited (${signal ?? `exit ${code}`}) while opening the device`));
+      });
+      child.send({ describe: true });
+    });
+  }
+
+  stop(): void {
+    this.child?.kill('SIGKILL');
+  }
+}
+
+/** The run could not happen (the device cannot be opened or does not answer). */
+export class RunError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'RunError';
+  }
+}
+
+export async function runConformance(opts: RunOptions): Promise<RunReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const proc = new TestProcess(opts.target, opts.maxTestTimeoutMs);
+  let described: { info: DeviceInfo; peers: number };
+  try {
+    described = await proc.describe(Math.min(10000, opts.maxTestTimeoutMs ?? 10000));
+  } catch (e) {
+    proc.stop();
+    throw e;
+  }
+  const info = described.info;
+  let tests = selectTests(opts.filters ?? []);
+  if (opts.profiles?.length) {
+    const { mandatoryTests } = await import('./verdict.js');
+    const keep = new Set(opts.profiles.flatMap((p) => mandatoryTests(p, ALL_TESTS).map((t) => t.id)));
+    tests = tests.filter((t) => keep.has(t.id));
+  }
+  opts.onEvent?.({ type: 'start', total: tests.length });
+  const results: TestResult[] = [];
+  try {
+    for (const [i, t] of tests.entries()) {
+      const r = await proc.run(t);
+      results.push(r);
+      opts.onEvent?.({ type: 'result', index: i + 1, total: tests.length, result: r });
+    }
+  } finally {
+    proc.stop();
+  }
+  const claimed = claimedProfiles({ manifest: opts.target.manifest, model: info.name, caps: info.caps, peers: described.peers });
+  const profiles = profileVerdicts(ALL_TESTS, results, claimed);
+  const claimedVerdicts = profiles.filter((p) => p.claimed);
+  const verdict = claimedVerdicts.some((p) => p.verdict === 'not-conformant') || claimedVerdicts.length === 0 ? 'not-conformant' : claimedVerdicts.some((p) => p.verdict === 'incomplete') ? 'incomplete' : 'conformant';
+  const totals = { pass: 0, fail: 0, skip: 0, warn: 0, error: 0, timeout: 0 };
+  for (const r of results) totals[r.status]++;
+  return {
+    schema: RESULTS_SCHEMA,
+    specVersion: openaccelV1.version,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    device: { node: opts.target.device, name: basename(opts.target.device), sysfsRoot: opts.target.sysfsRoot, info },
+    manifest: { path: opts.target.manifestPath ?? null, product: (opts.target.manifest as Manifest | undefined)?.identity.product ?? null },
+    environment: { node: process.version, arch: arch(), kernel: release(), cpus: cpus().length },
+    filters: opts.filters ?? [],
+    claimed,
+    verdict,
+    profiles,
+    totals,
+    tests: results,
+  };
+}
+
+/** Exit status of `accelctl conformance run`: 0 conformant, 1 not (or a test failed). */
+export function exitStatus(r: RunReport): 0 | 1 {
+  return r.verdict === 'not-conformant' || r.totals.fail + r.totals.error + r.totals.timeout > 0 ? 1 : 0;
+}

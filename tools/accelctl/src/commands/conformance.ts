@@ -1,0 +1,159 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateManifestText, PROFILE_NAMES, type Manifest, type ProfileName } from '@openaccel/capabilities';
+import {
+  ALL_TESTS,
+  claimBundle,
+  exitStatus,
+  formatConsole,
+  formatHtml,
+  formatJson,
+  formatJunit,
+  formatKtap,
+  progressLine,
+  runConformance,
+  selectTests,
+  type RunReport,
+} from '@openaccel/conformance';
+import { startRefdev, REFDEV_FAULTS, type RefdevProcess } from '@openaccel/refdev';
+import { EXIT, UsageError, json, parse, table, type Command } from '../command.js';
+
+const FORMATS = ['console', 'json', 'junit', 'ktap', 'html'] as const;
+
+function readManifest(file: string): Manifest {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read manifest ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const r = validateManifestText(bytes);
+  // An invalid manifest is the device's failure (manifest.validates), not a usage error: run with it as parsed.
+  return r.ok ? r.manifest : (JSON.parse(bytes.toString('utf8')) as Manifest);
+}
+
+export const conformanceRun: Command = {
+  path: ['conformance', 'run'],
+  summary: 'check a device against the spec: verdict per profile, latency report',
+  help: `usage: accelctl conformance run [--device PATH] [--sysfs DIR] [--manifest FILE] [--profile P]...
+                                [--filter GLOB]... [--format console|json|junit|ktap|html]
+                                [--output FILE] [--bundle FILE] [--refdev-fault NAME]...
+
+Without --device it starts a reference device (refdev) and checks its accel0 against its own manifest.
+Exit 0 when the device conforms to every profile it claims (the manifest's, or those its capabilities
+imply), 1 when it does not, 2 when the run could not happen.
+
+  --device PATH        device node: /dev/openaccel/accel0 (kernel driver) or a refdev socket node
+  --sysfs DIR          sysfs root holding class/openaccel/<name> (default /sys, or refdev's tree)
+  --manifest FILE      the device's capability manifest: checked, and its profiles and limits claimed
+  --profile P          only the mandatory tests of profile P (core, queue, sva, dmabuf, chain)
+  --filter GLOB        only tests whose id matches (queue.*, ioctl.**.unknown_flags.*, memory)
+  --format F           console (default, with progress on stderr), json, junit, ktap or html
+  --output FILE        write the report there instead of stdout
+  --bundle FILE        also write a claim bundle: results + manifest + environment + spec version
+  --refdev-fault NAME  start the refdev with one rule broken (accelctl refdev faults lists them)
+
+examples:
+  accelctl conformance run
+  accelctl conformance run --device /dev/openaccel/accel0 --manifest my-device.json --format junit --output results.xml
+  accelctl conformance run --filter 'queue.*' --filter latency`,
+  async run(argv, io) {
+    const { values } = parse(
+      argv,
+      {
+        device: { type: 'string' },
+        sysfs: { type: 'string' },
+        manifest: { type: 'string' },
+        profile: { type: 'string', multiple: true },
+        filter: { type: 'string', multiple: true },
+        format: { type: 'string', default: 'console' },
+        output: { type: 'string' },
+        bundle: { type: 'string' },
+        'refdev-fault': { type: 'string', multiple: true },
+      },
+      false,
+    );
+    const format = values.format as (typeof FORMATS)[number];
+    if (!FORMATS.includes(format)) throw new UsageError(`--format is one of ${FORMATS.join(', ')}, got '${values.format}'`);
+    for (const p of values.profile ?? []) if (!PROFILE_NAMES.includes(p as ProfileName)) throw new UsageError(`--profile is one of ${PROFILE_NAMES.join(', ')}, got '${p}'`);
+    const faults = values['refdev-fault'] ?? [];
+    for (const f of faults) if (!REFDEV_FAULTS.some((x) => x.name === f)) throw new UsageError(`unknown refdev fault '${f}'; see accelctl refdev faults`);
+    if (faults.length && values.device) throw new UsageError('--refdev-fault starts a refdev; it does not combine with --device');
+    if (values.filter?.length && selectTests(values.filter).length === 0) throw new UsageError(`no test id matches ${values.filter.join(', ')}; see accelctl conformance list`);
+    let refdev: RefdevProcess | undefined;
+    let device = values.device;
+    let sysfsRoot = values.sysfs ?? '/sys';
+    let manifestPath = values.manifest;
+    if (!device) {
+      io.err('starting a reference device (refdev)...');
+      try {
+        refdev = await startRefdev({ config: { faults } });
+      } catch (e) {
+        io.err(`accelctl conformance run: ${(e as Error).message}`);
+        return EXIT.usage;
+      }
+      device = refdev.node('accel0');
+      sysfsRoot = values.sysfs ?? refdev.sysfsRoot;
+      manifestPath ??= join(refdev.runtimeDir, 'manifests', 'accel0.json');
+    }
+    try {
+      const manifest = manifestPath ? readManifest(manifestPath) : undefined;
+      let report: RunReport;
+      try {
+        report = await runConformance({
+          target: { device, sysfsRoot, ...(manifest ? { manifest } : {}), ...(manifestPath ? { manifestPath } : {}) },
+          ...(values.filter ? { filters: values.filter } : {}),
+          ...(values.profile ? { profiles: values.profile as ProfileName[] } : {}),
+          onEvent: (e) => {
+            const line = progressLine(e);
+            if (line && format === 'console') io.err(line);
+          },
+        });
+      } catch (e) {
+        io.err(`accelctl conformance run: cannot check ${device}: ${(e as Error).message}`);
+        return EXIT.usage;
+      }
+      const text = { console: formatConsole, json: formatJson, junit: formatJunit, ktap: formatKtap, html: formatHtml }[format](report);
+      if (values.output) {
+        writeFileSync(values.output, text.endsWith('\n') ? text : `${text}\n`);
+        io.err(`report written to ${values.output}`);
+        if (format !== 'console') io.err(`verdict: ${report.verdict}`);
+      } else io.out(text.replace(/\n$/, ''));
+      if (values.bundle) writeFileSync(values.bundle, claimBundle(report, manifest));
+      return exitStatus(report);
+    } finally {
+      await refdev?.stop();
+    }
+  },
+};
+
+export const conformanceList: Command = {
+  path: ['conformance', 'list'],
+  summary: 'list the conformance tests: id, mandatory profiles, rule',
+  help: `usage: accelctl conformance list [--filter GLOB]... [--json]
+
+examples:
+  accelctl conformance list --filter 'mmap.*'`,
+  run(argv, io) {
+    const { values } = parse(argv, { filter: { type: 'string', multiple: true }, json: { type: 'boolean' } }, false);
+    const tests = selectTests(values.filter ?? []);
+    if (values.json) io.out(json('openaccel-cli/conformance-list/1', { tests: tests.map((t) => ({ id: t.id, profiles: t.profiles, requires: t.requires ?? {}, doc: t.doc })) }));
+    else io.out(`${table([['ID', 'PROFILES', 'RULE'], ...tests.map((t) => [t.id, t.profiles.join(','), t.doc])])}\n${tests.length} of ${ALL_TESTS.length} tests`);
+    return EXIT.ok;
+  },
+};
+
+export const refdevFaults: Command = {
+  path: ['refdev', 'faults'],
+  summary: 'list the rules a refdev can break on purpose (for the suite to prove itself)',
+  help: `usage: accelctl refdev faults [--json]
+
+One fault name per line. accelctl conformance run --refdev-fault NAME runs the suite against a refdev
+with that rule broken; the test named in the fault's description must fail.`,
+  run(argv, io) {
+    const { values } = parse(argv, { json: { type: 'boolean' } }, false);
+    if (values.json) io.out(json('openaccel-cli/refdev-faults/1', { faults: REFDEV_FAULTS }));
+    else io.out(REFDEV_FAULTS.map((f) => f.name).join('\n'));
+    return EXIT.ok;
+  },
+};

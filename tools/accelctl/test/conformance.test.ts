@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = join(import.meta.dirname, '..', 'dist', 'bin.js');
+const accelctl = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120000 });
+
+describe('accelctl conformance', () => {
+  it('run with no device: starts a refdev, prints the verdict and the latency table, exits 0', () => {
+    const r = accelctl('conformance', 'run');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^starting a reference device \(refdev\)\.\.\.\nrunning \d+ tests/);
+    expect(r.stdout).toMatch(/^verdict: CONFORMANT for core, queue, sva, dmabuf, chain$/m);
+    expect(r.stdout).toMatch(/^doorbell NOP round trip\s+\d+/m);
+    expect(r.stdout).toMatch(/^core\s+yes\s+conformant/m);
+  }, 120000);
+
+  it('a broken refdev fails in the test that names the rule, exit 1; JSON and KTAP are machine-readable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oa-conf-'));
+    const out = join(dir, 'r.json');
+    const r = accelctl('conformance', 'run', '--refdev-fault', 'no-phase-flip', '--filter', 'queue.ring', '--format', 'json', '--output', out, '--bundle', join(dir, 'claim.json'));
+    expect(r.status).toBe(1);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.schema).toBe('openaccel-conformance/1');
+    expect(j.tests.find((t: { id: string }) => t.id === 'queue.ring.wraparound').status).toBe('fail');
+    expect(JSON.parse(readFileSync(join(dir, 'claim.json'), 'utf8'))).toMatchObject({ schema: 'openaccel-claim/1', verdict: 'not-conformant', manifest: { uapiVersion: '1.0' } });
+    const k = accelctl('conformance', 'run', '--filter', 'mmap', '--format', 'ktap');
+    expect(k.status).toBe(0);
+    expect(k.stdout).toMatch(/^KTAP version 1\n/);
+    expect(k.stdout).toMatch(/^ {2}ok \d+ mmap\.map_once$/m);
+  }, 120000);
+
+  it('usage errors exit 2', () => {
+    expect(accelctl('conformance', 'run', '--format', 'xml').status).toBe(2);
+    expect(accelctl('conformance', 'run', '--filter', 'nothing.matches.this').stderr).toMatch(/no test id matches/);
+    expect(accelctl('conformance', 'run', '--refdev-fault', 'bogus').stderr).toMatch(/unknown refdev fault 'bogus'/);
+    const missing = accelctl('conformance', 'run', '--device', '/nonexistent/accel0');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/cannot check \/nonexistent\/accel0/);
+  });
+
+  it('list and refdev faults', () => {
+    const l = accelctl('conformance', 'list', '--filter', 'mmap');
+    expect(l.stdout).toMatch(/^mmap\.map_once\s+queue\s+each region is mappable once/m);
+    const f = accelctl('refdev', 'faults');
+    expect(f.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(15);
+    expect(f.stdout).toMatch(/^no-phase-flip$/m);
+  });
+});
