@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import addFormatsNs from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFDEV_FAULTS, startRefdev, type RefdevProcess } from '@openaccel/refdev';
 import { ALL_TESTS, formatHtml, formatJson, formatJunit, formatKtap, globMatcher, runConformance, selectTests, type RunReport } from '@openaccel/conformance';
@@ -68,6 +69,7 @@ describe('a run on the correct refdev', () => {
   it('the JSON report validates against the committed schema', () => {
     const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schema', 'results-1.json'), 'utf8'));
     const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormatsNs.default(ajv);
     const validate = ajv.compile(schema);
     const ok = validate(JSON.parse(formatJson(report)));
     expect(validate.errors ?? []).toEqual([]);
