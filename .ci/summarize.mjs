@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const since = Number(process.argv[2] ?? 0) * 1000;
+// The kernel job counts as one test: 'passed' or 'failed' (absent when not run).
+const kernel = process.argv[3];
 const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
 const dirs = Object.keys(lock.packages).filter((p) => p && !p.includes('node_modules'));
 let passed = 0;
@@ -24,6 +26,11 @@ for (const dir of dirs) {
   // A suite that failed to load has no failed tests but is a failure.
   failed += (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
   if (r.numFailedTests > 0) console.log(`${dir}: ${r.numFailedTests} failed`);
+}
+if (kernel === 'passed') passed += 1;
+if (kernel === 'failed') {
+  console.log('kernel conformance job failed');
+  failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
