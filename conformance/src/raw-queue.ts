@@ -5,18 +5,10 @@
  */
 import { encodeCommand, type Command, type Context } from '@openaccel/driver';
 import { C, type Mapping } from '@openaccel/sys';
-import { uapi } from '@openaccel/uapi';
+import { DOORBELL_WORDS } from '@openaccel/uapi';
 import { ConformanceFailure } from './model.js';
 
-const db = uapi.struct('oa_doorbell');
-export const DB = {
-  SQ_TAIL: db.offsetOf('sq_tail') / 4,
-  CQ_HEAD: db.offsetOf('cq_head') / 4,
-  CQ_ARMED: db.offsetOf('cq_armed') / 4,
-  SQ_HEAD: db.offsetOf('sq_head') / 4,
-  CQ_TAIL: db.offsetOf('cq_tail') / 4,
-  FLAGS: db.offsetOf('flags') / 4,
-};
+export const DB = DOORBELL_WORDS;
 
 export interface RawCompletion {
   tag: number;

@@ -4,22 +4,11 @@
  * their phase bit. Spin first, then sleep on the queue's eventfd (spec rules ring.*).
  */
 import { C, closeFd, createEventfd, readEventfd, waitReadable, type Mapping } from '@openaccel/sys';
-import { uapi } from '@openaccel/uapi';
+import { DOORBELL_ERROR as QUEUE_ERROR, DOORBELL_NEED_WAKEUP as NEED_WAKEUP, DOORBELL_WORDS as W } from '@openaccel/uapi';
 import { encodeCommand, STATUS_NAMES, type Command, type Completion } from './command.js';
 import { CompletionTimeoutError, DeviceGoneError, QueueFullError, QueueStoppedError } from './errors.js';
 import type { Context } from './context.js';
 
-const db = uapi.struct('oa_doorbell');
-const W = {
-  SQ_TAIL: db.offsetOf('sq_tail') / 4,
-  CQ_HEAD: db.offsetOf('cq_head') / 4,
-  CQ_ARMED: db.offsetOf('cq_armed') / 4,
-  SQ_HEAD: db.offsetOf('sq_head') / 4,
-  CQ_TAIL: db.offsetOf('cq_tail') / 4,
-  FLAGS: db.offsetOf('flags') / 4,
-};
-const NEED_WAKEUP = 1;
-const QUEUE_ERROR = 2;
 
 export interface WaitOptions {
   /** Give up after this long (default 10 s). */

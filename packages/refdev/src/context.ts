@@ -5,7 +5,7 @@
 import { readlinkSync } from 'node:fs';
 import { C, closeFd, createMemfd, Mapping, readProcessMemory, addressOf } from '@openaccel/sys';
 import { CAP_WORDS } from '@openaccel/sysfs';
-import { decodeIoc, uapi, UapiError, type ErrnoName, type IoctlName, type MmapArg } from '@openaccel/uapi';
+import { decodeIoc, DOORBELL_ERROR, DOORBELL_WORDS, uapi, UapiError, type ErrnoName, type IoctlName, type MmapArg } from '@openaccel/uapi';
 import { createDmabuf, isDmabuf, sizeOf } from './dmabuf.js';
 import type { MemoryPool, RefDevice } from './device.js';
 
@@ -50,12 +50,7 @@ const pageRound = (n: number) => Math.ceil(n / PAGE) * PAGE;
 const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 const UNBOUND_OK: readonly string[] = ['OA_IOCTL_GET_INFO', 'OA_IOCTL_QUERY_MEMORY', 'OA_IOCTL_BIND_CONTEXT'];
 const REGION_KIND = { doorbell: 0n, sq: 1n, cq: 2n } as const;
-const dbStruct = uapi.struct('oa_doorbell');
-const W_SQ_TAIL = dbStruct.offsetOf('sq_tail') / 4;
-const W_SQ_HEAD = dbStruct.offsetOf('sq_head') / 4;
-const W_CQ_TAIL = dbStruct.offsetOf('cq_tail') / 4;
-const W_FLAGS = dbStruct.offsetOf('flags') / 4;
-const DOORBELL_ERROR = 2;
+const { SQ_TAIL: W_SQ_TAIL, SQ_HEAD: W_SQ_HEAD, CQ_TAIL: W_CQ_TAIL, FLAGS: W_FLAGS } = DOORBELL_WORDS;
 
 const fail = (errno: ErrnoName): Reply => ({ errno });
 

@@ -5,7 +5,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { addressOf, readProcessMemory, signalEventfd, writeProcessMemory } from '@openaccel/sys';
-import { uapi } from '@openaccel/uapi';
+import { DOORBELL_ERROR as QUEUE_ERROR, DOORBELL_NEED_WAKEUP as NEED_WAKEUP, DOORBELL_WORDS as W } from '@openaccel/uapi';
 import koffi from 'koffi';
 import { CTL_MAIL, CTL_WAKE, type EngineInit, type EngineRequest } from './engine-protocol.js';
 import * as fn from './functions.js';
@@ -15,17 +15,6 @@ const port = parentPort!;
 const ctl = new Int32Array(init.control);
 const fault = new Set(init.faults);
 
-const db = uapi.struct('oa_doorbell');
-const W = {
-  SQ_TAIL: db.offsetOf('sq_tail') / 4,
-  CQ_HEAD: db.offsetOf('cq_head') / 4,
-  CQ_ARMED: db.offsetOf('cq_armed') / 4,
-  SQ_HEAD: db.offsetOf('sq_head') / 4,
-  CQ_TAIL: db.offsetOf('cq_tail') / 4,
-  FLAGS: db.offsetOf('flags') / 4,
-};
-const NEED_WAKEUP = 1;
-const QUEUE_ERROR = 2;
 const SQE = 64;
 const CQE = 16;
 

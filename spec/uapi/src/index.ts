@@ -32,3 +32,4 @@ export {
   decodeMmapArg,
   fdFields,
 } from './transport/socket-node.js';
+export { DOORBELL_WORDS, DOORBELL_NEED_WAKEUP, DOORBELL_ERROR } from './codec/doorbell.js';

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateManifestText, PROFILE_NAMES, type Manifest, type ProfileName } from '@openaccel/capabilities';
+import { PROFILE_NAMES, type ProfileName } from '@openaccel/capabilities';
+import { loadManifest } from '../discovery.js';
 import {
   ALL_TESTS,
   claimBundle,
@@ -19,18 +20,6 @@ import { startRefdev, REFDEV_FAULTS, type RefdevProcess } from '@openaccel/refde
 import { EXIT, UsageError, json, parse, table, type Command } from '../command.js';
 
 const FORMATS = ['console', 'json', 'junit', 'ktap', 'html'] as const;
-
-function readManifest(file: string): Manifest {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new UsageError(`cannot read manifest ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const r = validateManifestText(bytes);
-  // An invalid manifest is the device's failure (manifest.validates), not a usage error: run with it as parsed.
-  return r.ok ? r.manifest : (JSON.parse(bytes.toString('utf8')) as Manifest);
-}
 
 export const conformanceRun: Command = {
   path: ['conformance', 'run'],
@@ -97,7 +86,8 @@ examples:
       manifestPath ??= join(refdev.runtimeDir, 'manifests', 'accel0.json');
     }
     try {
-      const manifest = manifestPath ? readManifest(manifestPath) : undefined;
+      // An invalid manifest is the device's failure (manifest.validates), not a usage error.
+      const manifest = manifestPath ? loadManifest(manifestPath, { allowInvalid: true }) : undefined;
       let report: RunReport;
       try {
         report = await runConformance({
