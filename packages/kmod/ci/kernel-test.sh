@@ -33,6 +33,22 @@ if [ ! -f "$W/root/.extracted-$KREL" ]; then
   touch "$W/root/.extracted-$KREL"
 fi
 
+step "checkpatch.pl (from the linux-source package of the same kernel)"
+CHECKPATCH=$W/checkpatch/scripts/checkpatch.pl
+if [ ! -f "$CHECKPATCH" ]; then
+  (cd "$W/debs" && { ls linux-source-6.12_*.deb >/dev/null 2>&1 || apt-get download linux-source-6.12 2>/dev/null; })
+  mkdir -p "$W/checkpatch/src"
+  dpkg --fsys-tarfile "$W"/debs/linux-source-6.12_*.deb | tar -x -C "$W/checkpatch/src" ./usr/src/linux-source-6.12.tar.xz
+  tar -xf "$W/checkpatch/src/usr/src/linux-source-6.12.tar.xz" -C "$W/checkpatch" --strip-components=1 \
+    linux-source-6.12/scripts/checkpatch.pl linux-source-6.12/scripts/spelling.txt linux-source-6.12/scripts/const_structs.checkpatch
+  rm -rf "$W/checkpatch/src"
+fi
+# LINUX_VERSION_CODE guards are how one out-of-tree source builds for 6.1 and 6.12; everything else must be clean.
+if perl "$CHECKPATCH" --no-tree --terse -f "$REPO"/packages/kmod/src/*.c "$REPO"/packages/kmod/src/oa.h 2>&1 \
+    | grep -v 'LINUX_VERSION_CODE\|Comparisons should place the constant' | grep -E 'ERROR|WARNING'; then
+  echo "kernel: checkpatch.pl reports problems"; exit 1
+fi
+
 step "build openaccel.ko"
 (cd "$REPO/packages/kmod/src" && rm -f *.o *.ko .*.cmd *.mod *.mod.c modules.order Module.symvers)
 make -s -C "$W/root/usr/src/linux-headers-$KREL" M="$REPO/packages/kmod/src" modules 2>&1 | tee "$W/build.log"

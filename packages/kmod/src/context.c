@@ -64,15 +64,42 @@ static long oa_bind(struct oa_ctx *ctx, union oa_args *a)
 	return 0;
 }
 
-static long do_create(struct oa_ctx *c, union oa_args *a) { return oa_create_queue(c, &a->create); }
-static long do_destroy(struct oa_ctx *c, union oa_args *a) { return oa_destroy_queue(c, a->destroy.queue_id); }
-static long do_eventfd(struct oa_ctx *c, union oa_args *a) { return oa_set_eventfd(c, &a->eventfd); }
-static long do_submit(struct oa_ctx *c, union oa_args *a) { return oa_submit(c, &a->submit); }
-static long do_query(struct oa_ctx *c, union oa_args *a) { return oa_query_memory(c, &a->memory); }
-static long do_alloc(struct oa_ctx *c, union oa_args *a) { return oa_alloc_memory(c, &a->alloc); }
-static long do_free(struct oa_ctx *c, union oa_args *a) { return oa_free_memory(c, a->free.handle); }
-static long do_import(struct oa_ctx *c, union oa_args *a) { return oa_import_dmabuf(c, &a->import); }
-static long do_export(struct oa_ctx *c, union oa_args *a) { return oa_export_dmabuf(c, &a->export); }
+static long do_create(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_create_queue(c, &a->create);
+}
+static long do_destroy(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_destroy_queue(c, a->destroy.queue_id);
+}
+static long do_eventfd(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_set_eventfd(c, &a->eventfd);
+}
+static long do_submit(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_submit(c, &a->submit);
+}
+static long do_query(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_query_memory(c, &a->memory);
+}
+static long do_alloc(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_alloc_memory(c, &a->alloc);
+}
+static long do_free(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_free_memory(c, a->free.handle);
+}
+static long do_import(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_import_dmabuf(c, &a->import);
+}
+static long do_export(struct oa_ctx *c, union oa_args *a)
+{
+	return oa_export_dmabuf(c, &a->export);
+}
 
 struct oa_ioctl_desc {
 	unsigned int cmd;
@@ -81,25 +108,45 @@ struct oa_ioctl_desc {
 	bool unbound_ok;
 	/* Whether the handler takes ctx->lock itself (it may sleep for long). */
 	bool self_locked;
-	int flags_off;          /* offset of the input flags field, or -1 */
+	int flags_off; /* offset of the input flags field, or -1 */
 	u32 flags_mask;
-	int reserved_off;       /* offset of a reserved u32, or -1 */
+	int reserved_off; /* offset of a reserved u32, or -1 */
 };
 
-#define OA_DESC(c, s, f, ub, sl, fo, fm, ro) [_IOC_NR(c)] = { c, sizeof(struct s), f, ub, sl, fo, fm, ro }
+#define OA_DESC(c, s, f, ub, sl, fo, fm, ro) \
+	[_IOC_NR(c)] = { c, sizeof(struct s), f, ub, sl, fo, fm, ro }
 
 static const struct oa_ioctl_desc oa_ioctls[] = {
-	OA_DESC(OA_IOCTL_GET_INFO, oa_device_info, oa_get_info, true, false, offsetof(struct oa_device_info, flags), OA_INFO_FLAGS_VALID_MASK, -1),
-	OA_DESC(OA_IOCTL_BIND_CONTEXT, oa_bind_context, oa_bind, true, false, offsetof(struct oa_bind_context, flags), OA_BIND_FLAGS_VALID_MASK, -1),
-	OA_DESC(OA_IOCTL_CREATE_QUEUE, oa_create_queue, do_create, false, false, offsetof(struct oa_create_queue, flags), OA_QUEUE_FLAGS_VALID_MASK, -1),
-	OA_DESC(OA_IOCTL_DESTROY_QUEUE, oa_destroy_queue, do_destroy, false, false, -1, 0, -1),
-	OA_DESC(OA_IOCTL_SET_EVENTFD, oa_set_eventfd, do_eventfd, false, false, offsetof(struct oa_set_eventfd, flags), OA_EVENTFD_FLAGS_VALID_MASK, -1),
-	OA_DESC(OA_IOCTL_SUBMIT, oa_submit, do_submit, false, true, offsetof(struct oa_submit, flags), OA_SUBMIT_FLAGS_VALID_MASK, -1),
-	OA_DESC(OA_IOCTL_QUERY_MEMORY, oa_memory_info, do_query, true, false, -1, 0, offsetof(struct oa_memory_info, reserved)),
-	OA_DESC(OA_IOCTL_ALLOC_MEMORY, oa_alloc_memory, do_alloc, false, false, offsetof(struct oa_alloc_memory, flags), OA_ALLOC_FLAGS_VALID_MASK, -1),
-	OA_DESC(OA_IOCTL_FREE_MEMORY, oa_free_memory, do_free, false, false, -1, 0, -1),
-	OA_DESC(OA_IOCTL_IMPORT_DMABUF, oa_import_dmabuf, do_import, false, false, offsetof(struct oa_import_dmabuf, flags), OA_IMPORT_FLAGS_VALID_MASK, -1),
-	OA_DESC(OA_IOCTL_EXPORT_DMABUF, oa_export_dmabuf, do_export, false, false, offsetof(struct oa_export_dmabuf, flags), OA_EXPORT_FLAGS_VALID_MASK, -1),
+	OA_DESC(OA_IOCTL_GET_INFO, oa_device_info, oa_get_info, true, false,
+		offsetof(struct oa_device_info, flags),
+		OA_INFO_FLAGS_VALID_MASK, -1),
+	OA_DESC(OA_IOCTL_BIND_CONTEXT, oa_bind_context, oa_bind, true, false,
+		offsetof(struct oa_bind_context, flags),
+		OA_BIND_FLAGS_VALID_MASK, -1),
+	OA_DESC(OA_IOCTL_CREATE_QUEUE, oa_create_queue, do_create, false, false,
+		offsetof(struct oa_create_queue, flags),
+		OA_QUEUE_FLAGS_VALID_MASK, -1),
+	OA_DESC(OA_IOCTL_DESTROY_QUEUE, oa_destroy_queue, do_destroy, false,
+		false, -1, 0, -1),
+	OA_DESC(OA_IOCTL_SET_EVENTFD, oa_set_eventfd, do_eventfd, false, false,
+		offsetof(struct oa_set_eventfd, flags),
+		OA_EVENTFD_FLAGS_VALID_MASK, -1),
+	OA_DESC(OA_IOCTL_SUBMIT, oa_submit, do_submit, false, true,
+		offsetof(struct oa_submit, flags), OA_SUBMIT_FLAGS_VALID_MASK,
+		-1),
+	OA_DESC(OA_IOCTL_QUERY_MEMORY, oa_memory_info, do_query, true, false,
+		-1, 0, offsetof(struct oa_memory_info, reserved)),
+	OA_DESC(OA_IOCTL_ALLOC_MEMORY, oa_alloc_memory, do_alloc, false, false,
+		offsetof(struct oa_alloc_memory, flags),
+		OA_ALLOC_FLAGS_VALID_MASK, -1),
+	OA_DESC(OA_IOCTL_FREE_MEMORY, oa_free_memory, do_free, false, false, -1,
+		0, -1),
+	OA_DESC(OA_IOCTL_IMPORT_DMABUF, oa_import_dmabuf, do_import, false,
+		false, offsetof(struct oa_import_dmabuf, flags),
+		OA_IMPORT_FLAGS_VALID_MASK, -1),
+	OA_DESC(OA_IOCTL_EXPORT_DMABUF, oa_export_dmabuf, do_export, false,
+		false, offsetof(struct oa_export_dmabuf, flags),
+		OA_EXPORT_FLAGS_VALID_MASK, -1),
 };
 
 static long oa_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
@@ -112,7 +159,8 @@ static long oa_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 	u32 size_field, v;
 	long ret;
 
-	if (_IOC_TYPE(cmd) != OA_IOCTL_TYPE || _IOC_NR(cmd) >= ARRAY_SIZE(oa_ioctls))
+	if (_IOC_TYPE(cmd) != OA_IOCTL_TYPE ||
+	    _IOC_NR(cmd) >= ARRAY_SIZE(oa_ioctls))
 		return -ENOTTY;
 	io = &oa_ioctls[_IOC_NR(cmd)];
 	if (!io->fn || _IOC_DIR(cmd) != _IOC_DIR(io->cmd))
@@ -150,7 +198,8 @@ static long oa_ioctl(struct file *f, unsigned int cmd, unsigned long uarg)
 	}
 	if (ret)
 		return ret;
-	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(up, &a, min(usize, io->size)))
+	if ((_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(up, &a, min(usize, io->size)))
 		return -EFAULT;
 	return 0;
 }

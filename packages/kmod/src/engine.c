@@ -40,7 +40,8 @@ static const struct uses op_uses[] = {
 	[OA_OP_AES_GCM_DECRYPT] = { true, true, true, false },
 };
 
-static u32 execute(struct oa_dev *d, struct oa_ctx *ctx, const struct oa_sqe *s, u32 *result)
+static u32 execute(struct oa_dev *d, struct oa_ctx *ctx, const struct oa_sqe *s,
+		   u32 *result)
 {
 	const struct uses *u;
 	u8 *src = NULL, *dst = NULL, *param = NULL;
@@ -49,25 +50,39 @@ static u32 execute(struct oa_dev *d, struct oa_ctx *ctx, const struct oa_sqe *s,
 	u32 i;
 
 	*result = 0;
-	if (s->opcode >= ARRAY_SIZE(op_uses) || !(d->functions & BIT_ULL(s->opcode)))
+	if (s->opcode >= ARRAY_SIZE(op_uses) ||
+	    !(d->functions & BIT_ULL(s->opcode)))
 		return OA_STATUS_INVALID_OPCODE;
-	if ((s->flags & ~OA_SQE_FLAGS_VALID_MASK) || s->reserved0 || s->reserved1)
+	if ((s->flags & ~OA_SQE_FLAGS_VALID_MASK) || s->reserved0 ||
+	    s->reserved1)
 		return OA_STATUS_INVALID_FIELD;
 	u = &op_uses[s->opcode];
-	if ((!u->src && (s->src_handle || s->src_addr || s->src_length)) || (!u->dst && (s->dst_handle || s->dst_addr || s->dst_length)) ||
-	    (!u->param && (s->param_handle || s->param_addr)) || (!u->arg && s->arg))
+	if ((!u->src && (s->src_handle || s->src_addr || s->src_length)) ||
+	    (!u->dst && (s->dst_handle || s->dst_addr || s->dst_length)) ||
+	    (!u->param && (s->param_handle || s->param_addr)) ||
+	    (!u->arg && s->arg))
 		return OA_STATUS_INVALID_FIELD;
 	if (s->src_length > OA_MAX_TRANSFER || s->dst_length > OA_MAX_TRANSFER)
 		return OA_STATUS_INVALID_FIELD;
 	if (s->opcode == OA_OP_NOP)
 		return OA_STATUS_OK;
 	/* Every range is checked before anything is touched. */
-	if (u->src && !(src = resolve(ctx, s->src_handle, s->src_addr, s->src_length)) && s->src_length)
-		return OA_STATUS_ADDRESS_FAULT;
-	if (u->dst && !(dst = resolve(ctx, s->dst_handle, s->dst_addr, s->dst_length)) && s->dst_length)
-		return OA_STATUS_ADDRESS_FAULT;
-	if (u->param && !(param = resolve(ctx, s->param_handle, s->param_addr, sizeof(struct oa_aes_gcm_params))))
-		return OA_STATUS_ADDRESS_FAULT;
+	if (u->src) {
+		src = resolve(ctx, s->src_handle, s->src_addr, s->src_length);
+		if (!src && s->src_length)
+			return OA_STATUS_ADDRESS_FAULT;
+	}
+	if (u->dst) {
+		dst = resolve(ctx, s->dst_handle, s->dst_addr, s->dst_length);
+		if (!dst && s->dst_length)
+			return OA_STATUS_ADDRESS_FAULT;
+	}
+	if (u->param) {
+		param = resolve(ctx, s->param_handle, s->param_addr,
+				sizeof(struct oa_aes_gcm_params));
+		if (!param)
+			return OA_STATUS_ADDRESS_FAULT;
+	}
 	switch (s->opcode) {
 	case OA_OP_COPY:
 		if (s->dst_length < s->src_length)
@@ -94,15 +109,20 @@ static u32 execute(struct oa_dev *d, struct oa_ctx *ctx, const struct oa_sqe *s,
 	case OA_OP_DEFLATE:
 		if (s->arg > 9)
 			return OA_STATUS_INVALID_FIELD;
-		ret = oa_deflate(d->deflate_ws, src, s->src_length, dst, s->dst_length, (int)s->arg, &out);
+		ret = oa_deflate(d->deflate_ws, src, s->src_length, dst,
+				 s->dst_length, (int)s->arg, &out);
 		if (ret)
-			return ret == -ENOSPC ? OA_STATUS_DST_TOO_SMALL : OA_STATUS_DEVICE_ERROR;
+			return ret == -ENOSPC ? OA_STATUS_DST_TOO_SMALL :
+						OA_STATUS_DEVICE_ERROR;
 		*result = out;
 		return OA_STATUS_OK;
 	case OA_OP_INFLATE:
-		ret = oa_inflate(d->inflate_ws, src, s->src_length, dst, s->dst_length, &out);
+		ret = oa_inflate(d->inflate_ws, src, s->src_length, dst,
+				 s->dst_length, &out);
 		if (ret)
-			return ret == -ENOSPC ? OA_STATUS_DST_TOO_SMALL : ret == -EBADMSG ? OA_STATUS_DATA_ERROR : OA_STATUS_DEVICE_ERROR;
+			return ret == -ENOSPC  ? OA_STATUS_DST_TOO_SMALL :
+			       ret == -EBADMSG ? OA_STATUS_DATA_ERROR :
+						 OA_STATUS_DEVICE_ERROR;
 		*result = out;
 		return OA_STATUS_OK;
 	case OA_OP_AES_GCM_ENCRYPT:
@@ -112,7 +132,9 @@ static u32 execute(struct oa_dev *d, struct oa_ctx *ctx, const struct oa_sqe *s,
 		if (s->dst_length < s->src_length)
 			return OA_STATUS_DST_TOO_SMALL;
 		memcpy(&p, param, sizeof(p));
-		ret = oa_aes_gcm(s->opcode == OA_OP_AES_GCM_ENCRYPT, &p, src, dst, s->src_length, ((struct oa_aes_gcm_params *)param)->tag);
+		ret = oa_aes_gcm(s->opcode == OA_OP_AES_GCM_ENCRYPT, &p, src,
+				 dst, s->src_length,
+				 ((struct oa_aes_gcm_params *)param)->tag);
 		memzero_explicit(&p, sizeof(p));
 		if (ret == -EINVAL)
 			return OA_STATUS_INVALID_FIELD;
@@ -130,14 +152,18 @@ static u32 execute(struct oa_dev *d, struct oa_ctx *ctx, const struct oa_sqe *s,
 static void post(struct oa_queue *q, u32 tag, u32 status, u32 result)
 {
 	struct oa_doorbell *db = q->db->vaddr;
-	struct oa_cqe *e = (struct oa_cqe *)q->cq->vaddr + (q->cq_tail & (q->cq_entries - 1));
+	struct oa_cqe *e = (struct oa_cqe *)q->cq->vaddr +
+			   (q->cq_tail & (q->cq_entries - 1));
 	u32 phase = ((q->cq_tail / q->cq_entries) & 1) ? 0 : OA_CQE_PHASE;
 
 	e->tag = tag;
 	e->result = result;
 	e->status = status;
-	smp_store_release(&e->flags, phase); /* publishes the entry (rule ring.complete) */
+	/* release: tag, result and status are visible before the phase (ring.complete) */
+	smp_store_release(&e->flags,
+			  phase); /* publishes the entry (rule ring.complete) */
 	q->cq_tail++;
+	/* release: the entry is published before the tail moves */
 	smp_store_release(&db->cq_tail, q->cq_tail);
 }
 
@@ -145,6 +171,7 @@ static void post(struct oa_queue *q, u32 tag, u32 status, u32 result)
 static bool service(struct oa_dev *d, struct oa_queue *q)
 {
 	struct oa_doorbell *db = q->db->vaddr;
+	/* acquire: the entries before the tail are visible (ring.consume) */
 	u32 tail = smp_load_acquire(&db->sq_tail), status, result;
 	struct oa_sqe s;
 	int posted = 0;
@@ -158,10 +185,16 @@ static bool service(struct oa_dev *d, struct oa_queue *q)
 		return true;
 	}
 	while (q->sq_head != tail && posted < 256) {
-		if (q->cq_tail - smp_load_acquire(&db->cq_head) >= q->cq_entries)
+		/* acquire: the user is done with the slots before cq_head */
+		if (q->cq_tail - smp_load_acquire(&db->cq_head) >=
+		    q->cq_entries)
 			break; /* CQ full: take no more commands (rule ring.release-cq) */
-		memcpy(&s, (struct oa_sqe *)q->sq->vaddr + (q->sq_head & (q->sq_entries - 1)), sizeof(s));
+		memcpy(&s,
+		       (struct oa_sqe *)q->sq->vaddr +
+			       (q->sq_head & (q->sq_entries - 1)),
+		       sizeof(s));
 		q->sq_head++;
+		/* release: the slot is copied before the user may reuse it */
 		smp_store_release(&db->sq_head, q->sq_head);
 		status = execute(d, q->ctx, &s, &result);
 		post(q, s.tag, status, result);
@@ -189,7 +222,11 @@ static bool pending(struct oa_dev *d)
 	struct oa_queue *q;
 
 	list_for_each_entry(q, &d->queues, node)
-		if (!q->stopped && smp_load_acquire(&((struct oa_doorbell *)q->db->vaddr)->sq_tail) != q->sq_head)
+		if (!q->stopped &&
+		    /* acquire: pairs with the user's release of sq_tail */
+		    smp_load_acquire(
+			    &((struct oa_doorbell *)q->db->vaddr)->sq_tail) !=
+			    q->sq_head)
 			return true;
 	return false;
 }
@@ -201,7 +238,10 @@ static void set_need_wakeup(struct oa_dev *d, bool on)
 
 	list_for_each_entry(q, &d->queues, node) {
 		db = q->db->vaddr;
-		WRITE_ONCE(db->flags, on ? READ_ONCE(db->flags) | OA_DOORBELL_NEED_WAKEUP : READ_ONCE(db->flags) & ~OA_DOORBELL_NEED_WAKEUP);
+		WRITE_ONCE(db->flags,
+			   on ? READ_ONCE(db->flags) | OA_DOORBELL_NEED_WAKEUP :
+				READ_ONCE(db->flags) &
+					   ~OA_DOORBELL_NEED_WAKEUP);
 	}
 }
 
@@ -223,18 +263,24 @@ static int oa_engine(void *data)
 			cond_resched();
 			continue;
 		}
-		if (ktime_get_ns() - idle_since < (u64)READ_ONCE(oa_engine_spin_us) * NSEC_PER_USEC) {
+		if (ktime_get_ns() - idle_since <
+		    (u64)READ_ONCE(oa_engine_spin_us) * NSEC_PER_USEC) {
 			cond_resched();
 			continue;
 		}
 		/* Sleep: publish NEED_WAKEUP, full barrier, look once more (rule ring.wakeup). */
 		mutex_lock(&d->qlock);
 		set_need_wakeup(d, true);
+		/* full barrier: NEED_WAKEUP is visible before sq_tail is read again */
 		smp_mb();
 		work = pending(d);
 		mutex_unlock(&d->qlock);
 		if (!work)
-			wait_event_interruptible_timeout(d->engine_wq, atomic_xchg(&d->kick, 0) || kthread_should_stop(), HZ);
+			wait_event_interruptible_timeout(
+				d->engine_wq,
+				atomic_xchg(&d->kick, 0) ||
+					kthread_should_stop(),
+				HZ);
 		mutex_lock(&d->qlock);
 		set_need_wakeup(d, false);
 		mutex_unlock(&d->qlock);

@@ -97,10 +97,12 @@ static void inc32(u8 ctr[16])
  * AES-GCM with a 96-bit IV and no AAD: OA_OP_AES_GCM_ENCRYPT writes the tag into tag_out;
  * OA_OP_AES_GCM_DECRYPT compares with p->tag and returns -EBADMSG (dst zeroed) on mismatch.
  */
-int oa_aes_gcm(bool encrypt, const struct oa_aes_gcm_params *p, const u8 *src, u8 *dst, size_t len, u8 tag_out[OA_AES_GCM_TAG_SIZE])
+int oa_aes_gcm(bool encrypt, const struct oa_aes_gcm_params *p, const u8 *src,
+	       u8 *dst, size_t len, u8 tag_out[OA_AES_GCM_TAG_SIZE])
 {
 	struct crypto_aes_ctx *aes;
-	u8 h[16] = { 0 }, j0[16], ctr[16], ks[16], s[16] = { 0 }, lenblk[16] = { 0 }, tag[16];
+	u8 h[16] = { 0 }, j0[16], ctr[16], ks[16], s[16] = { 0 },
+	   lenblk[16] = { 0 }, tag[16];
 	size_t off, n, i;
 	int ret;
 
@@ -158,14 +160,16 @@ size_t oa_inflate_ws_size(void)
 }
 
 /* One raw DEFLATE stream (RFC 1951): 0, -ENOSPC when it does not fit, -EINVAL for a bad level. */
-int oa_deflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap, int level, size_t *out)
+int oa_deflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap,
+	       int level, size_t *out)
 {
 	struct z_stream_s z = { .workspace = ws };
 	int ret;
 
 	if (level < 0 || level > 9)
 		return -EINVAL;
-	if (zlib_deflateInit2(&z, level, Z_DEFLATED, -MAX_WBITS, MAX_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (zlib_deflateInit2(&z, level, Z_DEFLATED, -MAX_WBITS, MAX_MEM_LEVEL,
+			      Z_DEFAULT_STRATEGY) != Z_OK)
 		return -EIO;
 	z.next_in = src;
 	z.avail_in = len;
@@ -178,7 +182,8 @@ int oa_deflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap, int lev
 }
 
 /* Inflates one complete raw stream: 0, -ENOSPC when the output does not fit, -EBADMSG for corrupt or truncated input. */
-int oa_inflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap, size_t *out)
+int oa_inflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap,
+	       size_t *out)
 {
 	struct z_stream_s z = { .workspace = ws };
 	int ret;

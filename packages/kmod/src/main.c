@@ -12,16 +12,25 @@
 static unsigned int devices = 2;
 unsigned int oa_device_count;
 module_param(devices, uint, 0444);
-MODULE_PARM_DESC(devices, "Number of devices (1-8); with 2 or more, accel0 and accel1 share memory and are linked peer to peer");
+MODULE_PARM_DESC(
+	devices,
+	"Number of devices (1-8); with 2 or more, accel0 and accel1 share memory and are linked peer to peer");
+static bool link = true;
+module_param(link, bool, 0444);
+MODULE_PARM_DESC(link, "Link accel0 and accel1 peer to peer (needs 2 devices)");
 static unsigned int memory_mib = 64;
 module_param(memory_mib, uint, 0444);
-MODULE_PARM_DESC(memory_mib, "Size of the device memory shared by all devices, in MiB (0 for none)");
+MODULE_PARM_DESC(
+	memory_mib,
+	"Size of the device memory shared by all devices, in MiB (0 for none)");
 static unsigned int max_queues = 64;
 module_param(max_queues, uint, 0444);
 MODULE_PARM_DESC(max_queues, "Queues per device (1-1024)");
 unsigned int oa_engine_spin_us = 200;
 module_param_named(engine_spin_us, oa_engine_spin_us, uint, 0644);
-MODULE_PARM_DESC(engine_spin_us, "How long an idle engine polls before it sleeps, in microseconds");
+MODULE_PARM_DESC(
+	engine_spin_us,
+	"How long an idle engine polls before it sleeps, in microseconds");
 
 struct class *oa_class;
 static dev_t oa_devt;
@@ -61,11 +70,14 @@ static int oa_dev_create(int index)
 	d->devt = MKDEV(MAJOR(oa_devt), index);
 	d->max_queues = max_queues;
 	d->pool = memory_mib ? &oa_pool : NULL;
-	d->functions = BIT_ULL(OA_OP_NOP) | BIT_ULL(OA_OP_COPY) | BIT_ULL(OA_OP_FILL) | BIT_ULL(OA_OP_CRC32C) |
-		       BIT_ULL(OA_OP_SHA256) | BIT_ULL(OA_OP_DEFLATE) | BIT_ULL(OA_OP_INFLATE) |
-		       BIT_ULL(OA_OP_AES_GCM_ENCRYPT) | BIT_ULL(OA_OP_AES_GCM_DECRYPT);
+	d->functions = BIT_ULL(OA_OP_NOP) | BIT_ULL(OA_OP_COPY) |
+		       BIT_ULL(OA_OP_FILL) | BIT_ULL(OA_OP_CRC32C) |
+		       BIT_ULL(OA_OP_SHA256) | BIT_ULL(OA_OP_DEFLATE) |
+		       BIT_ULL(OA_OP_INFLATE) | BIT_ULL(OA_OP_AES_GCM_ENCRYPT) |
+		       BIT_ULL(OA_OP_AES_GCM_DECRYPT);
 	/* No OA_CAP_SVA: a software engine has no IOMMU to bind a PASID with. */
-	d->caps = OA_CAP_DMABUF_IMPORT | OA_CAP_DMABUF_EXPORT | OA_CAP_EVENTFD | (d->pool ? OA_CAP_DEVICE_MEMORY : 0);
+	d->caps = OA_CAP_DMABUF_IMPORT | OA_CAP_DMABUF_EXPORT | OA_CAP_EVENTFD |
+		  (d->pool ? OA_CAP_DEVICE_MEMORY : 0);
 	atomic_set(&d->next_ctx_id, 1);
 	mutex_init(&d->qlock);
 	INIT_LIST_HEAD(&d->queues);
@@ -84,14 +96,15 @@ static int oa_dev_create(int index)
 		oa_dev_free(d);
 		return ret;
 	}
-	d->device = device_create_with_groups(oa_class, NULL, d->devt, d, oa_dev_groups, "%s", d->name);
+	d->device = device_create_with_groups(oa_class, NULL, d->devt, d,
+					      oa_dev_groups, "%s", d->name);
 	if (IS_ERR(d->device)) {
 		ret = PTR_ERR(d->device);
 		cdev_del(&d->cdev);
 		oa_dev_free(d);
 		return ret;
 	}
-	ret = oa_sysfs_add(d, devices);
+	ret = oa_sysfs_add(d, link ? devices : 1);
 	if (!ret)
 		ret = oa_engine_start(d);
 	if (ret) {
@@ -119,7 +132,8 @@ static int __init oa_init(void)
 	unsigned int i;
 	int ret;
 
-	if (devices < 1 || devices > OA_MAX_DEVICES || max_queues < 1 || max_queues > 1024)
+	if (devices < 1 || devices > OA_MAX_DEVICES || max_queues < 1 ||
+	    max_queues > 1024)
 		return -EINVAL;
 	oa_device_count = devices;
 	spin_lock_init(&oa_pool.lock);
@@ -143,7 +157,9 @@ static int __init oa_init(void)
 			goto fail;
 		oa_ndevs++;
 	}
-	pr_info("openaccel: %u device(s), %u MiB shared device memory, uAPI %d.%d\n", devices, memory_mib, OA_API_VERSION_MAJOR, OA_API_VERSION_MINOR);
+	pr_info("openaccel: %u device(s), %u MiB shared device memory, uAPI %d.%d\n",
+		devices, memory_mib, OA_API_VERSION_MAJOR,
+		OA_API_VERSION_MINOR);
 	return 0;
 fail:
 	while (oa_ndevs)
@@ -164,5 +180,6 @@ static void __exit oa_exit(void)
 module_init(oa_init);
 module_exit(oa_exit);
 MODULE_LICENSE("Dual MIT/GPL");
-MODULE_DESCRIPTION("OpenAccel reference driver: the OpenAccel uAPI served by a software engine");
+MODULE_DESCRIPTION(
+	"OpenAccel reference driver: the OpenAccel uAPI served by a software engine");
 MODULE_IMPORT_NS(DMA_BUF);

@@ -25,7 +25,8 @@ static void devmem_free(struct kref *k)
 
 /* ---- device memory as a dma-buf */
 
-static struct sg_table *oa_map_dma_buf(struct dma_buf_attachment *at, enum dma_data_direction dir)
+static struct sg_table *oa_map_dma_buf(struct dma_buf_attachment *at,
+				       enum dma_data_direction dir)
 {
 	struct oa_devmem *m = at->dmabuf->priv;
 	unsigned int i, n = m->size >> PAGE_SHIFT;
@@ -40,7 +41,8 @@ static struct sg_table *oa_map_dma_buf(struct dma_buf_attachment *at, enum dma_d
 		goto fail;
 	}
 	for (i = 0; i < n; i++)
-		pages[i] = vmalloc_to_page(m->vaddr + ((size_t)i << PAGE_SHIFT));
+		pages[i] =
+			vmalloc_to_page(m->vaddr + ((size_t)i << PAGE_SHIFT));
 	ret = sg_alloc_table_from_pages(sgt, pages, n, 0, m->size, GFP_KERNEL);
 	if (ret)
 		goto fail;
@@ -57,7 +59,8 @@ fail:
 	return ERR_PTR(ret);
 }
 
-static void oa_unmap_dma_buf(struct dma_buf_attachment *at, struct sg_table *sgt, enum dma_data_direction dir)
+static void oa_unmap_dma_buf(struct dma_buf_attachment *at,
+			     struct sg_table *sgt, enum dma_data_direction dir)
 {
 	dma_unmap_sgtable(at->dev, sgt, dir, 0);
 	sg_free_table(sgt);
@@ -138,7 +141,8 @@ long oa_query_memory(struct oa_ctx *ctx, struct oa_memory_info *a)
 	if (!p || a->memory_id != 0)
 		return -ENOENT;
 	a->kind = OA_MEMORY_HBM;
-	a->properties = (oa_device_count > 1 ? OA_MEMORY_SHARED : 0) | OA_MEMORY_CPU_VISIBLE;
+	a->properties = (oa_device_count > 1 ? OA_MEMORY_SHARED : 0) |
+			OA_MEMORY_CPU_VISIBLE;
 	a->numa_node = -1;
 	a->reserved = 0;
 	a->total_bytes = p->size;
@@ -207,7 +211,8 @@ long oa_import_dmabuf(struct oa_ctx *ctx, struct oa_import_dmabuf *a)
 
 	if (!(ctx->dev->caps & OA_CAP_DMABUF_IMPORT))
 		return -EOPNOTSUPP;
-	buf = dma_buf_get(a->fd); /* EBADF for a closed fd, EINVAL for a file that is not a dma-buf */
+	buf = dma_buf_get(
+		a->fd); /* EBADF for a closed fd, EINVAL for a file that is not a dma-buf */
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
@@ -262,7 +267,8 @@ long oa_export_dmabuf(struct oa_ctx *ctx, struct oa_export_dmabuf *a)
 			return PTR_ERR(buf);
 		}
 	}
-	fd = dma_buf_fd(buf, O_RDWR | ((a->flags & OA_EXPORT_CLOEXEC) ? O_CLOEXEC : 0));
+	fd = dma_buf_fd(
+		buf, O_RDWR | ((a->flags & OA_EXPORT_CLOEXEC) ? O_CLOEXEC : 0));
 	if (fd < 0) {
 		dma_buf_put(buf);
 		return fd == -EMFILE ? -EMFILE : fd;

@@ -37,14 +37,15 @@ struct oa_dev {
 	dev_t devt;
 	struct cdev cdev;
 	struct device *device;
-	u64 functions;          /* bit n: opcode n implemented */
-	u32 caps;               /* OA_CAP_* */
+	u64 functions; /* bit n: opcode n implemented */
+	u32 caps; /* OA_CAP_* */
 	u32 max_queues;
 	atomic_t queues_in_use;
 	atomic_t next_ctx_id;
 	struct oa_pool *pool;
 	/* The engine: one kernel thread polling every queue of the device. */
-	struct mutex qlock;     /* protects queues and what the engine reads of contexts */
+	struct mutex
+		qlock; /* protects queues and what the engine reads of contexts */
 	struct list_head queues;
 	struct task_struct *engine;
 	wait_queue_head_t engine_wq;
@@ -68,7 +69,7 @@ struct oa_region {
 };
 
 struct oa_queue {
-	struct list_head node;  /* in dev->queues, under dev->qlock */
+	struct list_head node; /* in dev->queues, under dev->qlock */
 	struct oa_ctx *ctx;
 	u32 id;
 	u32 sq_entries;
@@ -76,7 +77,7 @@ struct oa_queue {
 	struct oa_region *db;
 	struct oa_region *sq;
 	struct oa_region *cq;
-	u32 sq_head;            /* engine's copies of the device-owned indices */
+	u32 sq_head; /* engine's copies of the device-owned indices */
 	u32 cq_tail;
 	struct eventfd_ctx *efd;
 	bool stopped;
@@ -92,8 +93,8 @@ struct oa_devmem {
 
 /* A memory handle of a context: device memory or an imported dma-buf, both reached by kernel address. */
 struct oa_mem {
-	struct oa_devmem *devmem;       /* or NULL */
-	struct dma_buf *dmabuf;         /* imported, or NULL */
+	struct oa_devmem *devmem; /* or NULL */
+	struct dma_buf *dmabuf; /* imported, or NULL */
 	struct iosys_map map;
 	void *vaddr;
 	size_t size;
@@ -105,8 +106,8 @@ struct oa_ctx {
 	bool bound;
 	pid_t tgid;
 	u32 id;
-	struct xarray queues;   /* id -> oa_queue */
-	struct xarray mems;     /* handle -> oa_mem */
+	struct xarray queues; /* id -> oa_queue */
+	struct xarray mems; /* handle -> oa_mem */
 };
 
 extern struct class *oa_class;
@@ -144,9 +145,12 @@ void oa_engine_kick(struct oa_dev *d);
 
 /* functions.c */
 u32 oa_crc32c(u32 previous, const u8 *data, size_t len);
-int oa_aes_gcm(bool encrypt, const struct oa_aes_gcm_params *p, const u8 *src, u8 *dst, size_t len, u8 tag_out[OA_AES_GCM_TAG_SIZE]);
-int oa_deflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap, int level, size_t *out);
-int oa_inflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap, size_t *out);
+int oa_aes_gcm(bool encrypt, const struct oa_aes_gcm_params *p, const u8 *src,
+	       u8 *dst, size_t len, u8 tag_out[OA_AES_GCM_TAG_SIZE]);
+int oa_deflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap,
+	       int level, size_t *out);
+int oa_inflate(void *ws, const u8 *src, size_t len, u8 *dst, size_t cap,
+	       size_t *out);
 size_t oa_deflate_ws_size(void);
 size_t oa_inflate_ws_size(void);
 

@@ -17,7 +17,8 @@ static struct oa_region *region_alloc(size_t size, u64 offset)
 
 	if (!r)
 		return NULL;
-	r->vaddr = vmalloc_user(size); /* zeroed: the CQ starts with every phase bit 0 */
+	r->vaddr = vmalloc_user(
+		size); /* zeroed: the CQ starts with every phase bit 0 */
 	if (!r->vaddr) {
 		kfree(r);
 		return NULL;
@@ -63,12 +64,14 @@ static void queue_free(struct oa_queue *q)
 long oa_create_queue(struct oa_ctx *ctx, struct oa_create_queue *a)
 {
 	struct oa_dev *d = ctx->dev;
-	u32 sq = a->sq_entries, cq = a->cq_entries ? a->cq_entries : a->sq_entries, id;
+	u32 sq = a->sq_entries,
+	    cq = a->cq_entries ? a->cq_entries : a->sq_entries, id;
 	struct oa_queue *q;
 	u64 base;
 	int ret;
 
-	if (!is_power_of_2(sq) || sq < OA_MIN_QUEUE_ENTRIES || sq > OA_MAX_SQ_ENTRIES)
+	if (!is_power_of_2(sq) || sq < OA_MIN_QUEUE_ENTRIES ||
+	    sq > OA_MAX_SQ_ENTRIES)
 		return -EINVAL;
 	if (!is_power_of_2(cq) || cq < sq || cq > OA_MAX_CQ_ENTRIES)
 		return -EINVAL;
@@ -96,7 +99,8 @@ long oa_create_queue(struct oa_ctx *ctx, struct oa_create_queue *a)
 	base = (u64)id << 24;
 	q->db = region_alloc(PAGE_ALIGN(OA_DOORBELL_REGION_SIZE), base);
 	q->sq = region_alloc(PAGE_ALIGN(sq * OA_SQE_SIZE), base + PAGE_SIZE);
-	q->cq = region_alloc(PAGE_ALIGN(cq * OA_CQE_SIZE), base + 2 * PAGE_SIZE);
+	q->cq = region_alloc(PAGE_ALIGN(cq * OA_CQE_SIZE),
+			     base + 2 * PAGE_SIZE);
 	if (!q->db || !q->sq || !q->cq) {
 		xa_erase(&ctx->queues, id);
 		queue_free(q);
@@ -135,7 +139,8 @@ long oa_set_eventfd(struct oa_ctx *ctx, struct oa_set_eventfd *a)
 	if (!(ctx->dev->caps & OA_CAP_EVENTFD))
 		return -EOPNOTSUPP;
 	if (a->eventfd != -1) {
-		efd = eventfd_ctx_fdget(a->eventfd); /* EBADF for a closed fd, EINVAL for another kind of file */
+		efd = eventfd_ctx_fdget(
+			a->eventfd); /* EBADF for a closed fd, EINVAL for another kind of file */
 		if (IS_ERR(efd))
 			return PTR_ERR(efd);
 	}
@@ -167,17 +172,23 @@ long oa_submit(struct oa_ctx *ctx, struct oa_submit *a)
 		mutex_unlock(&ctx->lock);
 		return -EIO;
 	}
+	/* acquire: the device's head, to refuse an overrun */
 	head = smp_load_acquire(&db->sq_head);
 	if (a->sq_tail - head > q->sq_entries) {
 		mutex_unlock(&ctx->lock);
 		return -EINVAL;
 	}
+	/* release: the user's entries are visible before the tail */
 	smp_store_release(&db->sq_tail, a->sq_tail);
 	oa_engine_kick(ctx->dev);
 	if (a->flags & OA_SUBMIT_WAIT) {
 		/* ctx->lock stays held: the queue cannot be destroyed while we wait on it. */
-		left = wait_event_interruptible_timeout(ctx->dev->done_wq, (s32)(READ_ONCE(db->cq_tail) - a->sq_tail) >= 0,
-							a->timeout_ns ? max_t(long, 1, nsecs_to_jiffies(a->timeout_ns)) : MAX_SCHEDULE_TIMEOUT);
+		left = wait_event_interruptible_timeout(
+			ctx->dev->done_wq,
+			(s32)(READ_ONCE(db->cq_tail) - a->sq_tail) >= 0,
+			a->timeout_ns ? max_t(long, 1,
+					      nsecs_to_jiffies(a->timeout_ns)) :
+					MAX_SCHEDULE_TIMEOUT);
 		if (left == 0) {
 			mutex_unlock(&ctx->lock);
 			return -ETIMEDOUT;
@@ -187,7 +198,9 @@ long oa_submit(struct oa_ctx *ctx, struct oa_submit *a)
 			return -EINTR;
 		}
 	}
+	/* acquire: report the device's current indices */
 	a->sq_head = smp_load_acquire(&db->sq_head);
+	/* acquire: the completions before cq_tail are visible */
 	a->cq_tail = smp_load_acquire(&db->cq_tail);
 	mutex_unlock(&ctx->lock);
 	return 0;
@@ -203,7 +216,8 @@ static void oa_vm_close(struct vm_area_struct *vma)
 	region_put(vma->vm_private_data);
 }
 
-static const struct vm_operations_struct oa_vm_ops = { .open = oa_vm_open, .close = oa_vm_close };
+static const struct vm_operations_struct oa_vm_ops = { .open = oa_vm_open,
+						       .close = oa_vm_close };
 
 /* mmap of a queue region, with the spec's mmap rules in order. */
 int oa_mmap(struct file *f, struct vm_area_struct *vma)
