@@ -741,7 +741,8 @@ struct oa_aes_gcm_params {
  *   ring.submit - Submitting: The user writes a complete oa_sqe into slot sq_tail & (sq_entries -
  *     1) of the SQ, then stores sq_tail + 1 to oa_doorbell.sq_tail with release ordering (several
  *     entries may be published by one store). The user never lets sq_tail - sq_head exceed
- *     sq_entries.
+ *     sq_entries: a device that sees a tail further ahead stops the queue, sets OA_DOORBELL_ERROR
+ *     and reads nothing more from it (OA_IOCTL_SUBMIT then fails with EIO).
  *   ring.consume - Device reads commands: The device loads oa_doorbell.sq_tail with acquire
  *     ordering before reading the entries it publishes, copies each entry before acting on it (the
  *     user may not change an entry after the tail store, and the device never reads it twice), and

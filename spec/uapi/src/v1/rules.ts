@@ -14,7 +14,7 @@ export const rules = [
   {
     id: 'ring.submit',
     title: 'Submitting',
-    text: 'The user writes a complete oa_sqe into slot sq_tail & (sq_entries - 1) of the SQ, then stores sq_tail + 1 to oa_doorbell.sq_tail with release ordering (several entries may be published by one store). The user never lets sq_tail - sq_head exceed sq_entries.',
+    text: 'The user writes a complete oa_sqe into slot sq_tail & (sq_entries - 1) of the SQ, then stores sq_tail + 1 to oa_doorbell.sq_tail with release ordering (several entries may be published by one store). The user never lets sq_tail - sq_head exceed sq_entries: a device that sees a tail further ahead stops the queue, sets OA_DOORBELL_ERROR and reads nothing more from it (OA_IOCTL_SUBMIT then fails with EIO).',
     since: '1.0',
   },
   {
