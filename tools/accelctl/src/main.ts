@@ -1,4 +1,6 @@
 /** Dispatch: pick the command by its words, print help, map errors to exit codes. */
+import { readFileSync } from 'node:fs';
+import { uapi } from '@openaccel/uapi';
 import { EXIT, UsageError, type Command, type Output } from './command.js';
 import { find } from './commands/find.js';
 import { info } from './commands/info.js';
@@ -16,6 +18,7 @@ export function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
   return [
     'usage: accelctl <command> [options]     (accelctl <command> --help for its options and examples)',
+    '       accelctl --version',
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(w)}  ${c.summary}`),
@@ -24,7 +27,17 @@ export function usage(): string {
   ].join('\n');
 }
 
+/** The version of this accelctl and of the uAPI spec it speaks, read from the installed package.json. */
+export function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `accelctl ${pkg.version} (uAPI ${uapi.compiled.spec.version})`;
+}
+
 export async function main(argv: string[], io: Output): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.out(versionLine());
+    return EXIT.ok;
+  }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(usage());
     return argv.length === 0 ? EXIT.usage : EXIT.ok;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -205,5 +205,22 @@ describe('accelctl on this machine', () => {
     const h = spawnSync(process.execPath, [bin, 'find', '--help'], { encoding: 'utf8' });
     expect(h.status).toBe(0);
     expect(h.stdout).toMatch(/examples:\n  accelctl find --function deflate --near-cpu 20/);
+  });
+});
+
+describe('the installed command', () => {
+  it('is linked by npm at install time (the bin is a committed file, not a build output)', () => {
+    const pkg = JSON.parse(readFileSync(join(repo, 'tools/accelctl/package.json'), 'utf8'));
+    expect(pkg.bin.accelctl).toBe('./bin/accelctl.js');
+    // git tracks the launcher, so it exists in a fresh clone before anything is built.
+    const tracked = spawnSync('git', ['ls-files', '--error-unmatch', 'tools/accelctl/bin/accelctl.js'], { cwd: repo });
+    expect(tracked.status).toBe(0);
+  });
+
+  it('npx accelctl --version runs the local command, never the registry', () => {
+    const r = spawnSync('npx', ['--no-install', 'accelctl', '--version'], { cwd: repo, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toMatch(/^accelctl \d+\.\d+\.\d+ \(uAPI \d+\.\d+\)$/);
+    expect(r.status).toBe(0);
   });
 });

@@ -3,10 +3,10 @@
  * and request number, and they must equal what the TypeScript side computes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { uapi } from '@openaccel/uapi';
 import { repoRoot } from '../src/index.js';
 
@@ -14,26 +14,62 @@ const include = join(repoRoot(), 'spec/uapi/include');
 const header = join(include, 'linux/openaccel.h');
 const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'oa-probe-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function probeSource(): string {
-  const lines = ['#include <stdio.h>', '#include <stddef.h>', '#include <linux/openaccel.h>', 'int main(void) {'];
+/**
+ * Each probed value is a label and a C constant expression. The values are compiled into a data section
+ * of an object file and read back from it, so the probe needs no 32-bit runtime: many x86-64 kernels
+ * cannot execute i386 binaries (IA32 emulation off), but gcc can still lay out their structs.
+ */
+function probes(): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
   for (const l of uapi.compiled.structs.values()) {
     const s = l.struct.name;
-    lines.push(`printf("struct ${s} %zu %zu\\n", sizeof(struct ${s}), _Alignof(struct ${s}));`);
+    out.push([`struct ${s}`, `sizeof(struct ${s})`], [`struct ${s}`, `_Alignof(struct ${s})`]);
     for (const f of l.fields) {
       const n = f.field.name;
-      lines.push(`printf("field ${s}.${n} %zu %zu\\n", offsetof(struct ${s}, ${n}), sizeof(((struct ${s} *)0)->${n}));`);
+      out.push([`field ${s}.${n}`, `offsetof(struct ${s}, ${n})`], [`field ${s}.${n}`, `sizeof(((struct ${s} *)0)->${n})`]);
     }
   }
-  for (const io of uapi.compiled.ioctls.values()) lines.push(`printf("ioctl ${io.spec.name} %lu\\n", (unsigned long)${io.spec.name});`);
-  for (const k of uapi.compiled.spec.constants) lines.push(`printf("const ${k.name} %ld\\n", (long)${k.name});`);
-  for (const e of uapi.compiled.enums.values()) for (const x of e.entries) lines.push(`printf("const ${x.name} %ld\\n", (long)${x.name});`);
+  for (const io of uapi.compiled.ioctls.values()) out.push([`ioctl ${io.spec.name}`, `(unsigned long)${io.spec.name}`]);
+  for (const k of uapi.compiled.spec.constants) out.push([`const ${k.name}`, k.name]);
+  for (const e of uapi.compiled.enums.values()) for (const x of e.entries) out.push([`const ${x.name}`, x.name]);
   for (const f of uapi.compiled.flagSets.values()) {
-    for (const b of f.spec.bits) lines.push(`printf("const ${b.name} %ld\\n", (long)${b.name});`);
-    lines.push(`printf("const ${f.spec.name.toUpperCase()}_VALID_MASK %ld\\n", (long)${f.spec.name.toUpperCase()}_VALID_MASK);`);
+    for (const b of f.spec.bits) out.push([`const ${b.name}`, b.name]);
+    const mask = `${f.spec.name.toUpperCase()}_VALID_MASK`;
+    out.push([`const ${mask}`, mask]);
   }
-  lines.push('return 0;', '}');
-  return lines.join('\n');
+  return out;
+}
+
+function probeSource(): string {
+  const values = probes().map(([, expr]) => `  (long long)(${expr}),`);
+  return ['#include <stddef.h>', '#include <linux/openaccel.h>',
+    '__attribute__((section(".oaprobe"), used)) const long long oa_probe[] = {', ...values, '};', ''].join('\n');
+}
+
+/** Compiles the probe for one ABI and reads its values back as "label value value" lines. */
+function runProbe(flag: string): string[] {
+  const src = join(dir, `probe${flag}.c`);
+  const obj = join(dir, `probe${flag}.o`);
+  const bin = join(dir, `probe${flag}.bin`);
+  writeFileSync(src, probeSource());
+  execFileSync('gcc', [flag, '-std=c11', '-Wall', '-Werror', `-I${include}`, '-c', '-o', obj, src]);
+  execFileSync('objcopy', ['-O', 'binary', '--only-section=.oaprobe', obj, bin]);
+  const raw = readFileSync(bin);
+  const list = probes();
+  expect(raw.length).toBe(list.length * 8);
+  const lines: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const label = list[i]![0];
+    const value = raw.readBigInt64LE(i * 8).toString();
+    const last = lines.length - 1;
+    // struct and field entries carry two values (size and alignment, offset and size) under one label.
+    if (last >= 0 && lines[last]!.startsWith(`${label} `) && lines[last]!.split(' ').length === label.split(' ').length + 1) {
+      lines[last] += ` ${value}`;
+    } else lines.push(`${label} ${value}`);
+  }
+  return lines;
 }
 
 function expected(): string[] {
@@ -53,17 +89,13 @@ function expected(): string[] {
 }
 
 /** i386 needs gcc-multilib; .ci/run installs it, a developer machine may not have it. */
-const has32 = hasGcc && spawnSync('gcc', ['-m32', '-x', 'c', '-o', join(dir, 'm32'), '-'], { input: 'int main(void){return 0;}' }).status === 0;
+const has32 = hasGcc && spawnSync('gcc', ['-m32', '-x', 'c', '-c', '-o', join(dir, 'm32.o'), '-'], { input: 'int main(void){return 0;}' }).status === 0;
 
 describe.skipIf(!hasGcc)('the C header, judged by gcc', () => {
   const abis = [['x86-64', '-m64'], ...(has32 || process.env['CI'] ? [['i386', '-m32']] : [])] as const;
 
   it.each(abis)('has the sizes, offsets, numbers and constants the TypeScript side computes (%s)', (_abi, flag) => {
-    const src = join(dir, `probe${flag}.c`);
-    writeFileSync(src, probeSource());
-    const exe = join(dir, `probe${flag}`);
-    execFileSync('gcc', [flag, '-std=c11', '-Wall', '-Werror', `-I${include}`, '-o', exe, src]);
-    const got = execFileSync(exe, { encoding: 'utf8' }).trim().split('\n');
+    const got = runProbe(flag);
     // i386 aligns a lone __u64 to 4; the header's __aligned_u64 must keep every struct identical.
     expect(got).toEqual(expected());
   });
