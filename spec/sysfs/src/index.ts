@@ -14,7 +14,7 @@ export {
   LINK_KINDS,
   formatDevice,
 } from './openaccel-class.js';
-export { SysfsTree, MAX_ATTRIBUTE_BYTES } from './tree.js';
+export { SysfsTree, MAX_ATTRIBUTE_BYTES, FileRefusedError, readBoundedFile } from './tree.js';
 export type { OpenAccelClassReading } from './openaccel-fs.js';
 export { readOpenAccelClass, readOpenAccelDevice, writeOpenAccelDevice, writeOpenAccelAttribute, removeOpenAccelDevice } from './openaccel-fs.js';
 export type { NumaNode } from './linux/numa.js';

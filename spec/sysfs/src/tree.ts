@@ -1,11 +1,60 @@
 /** Reading a sysfs tree under a root, one attribute at a time, with every failure as a typed problem. */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SysfsError } from './errors.js';
 import type { ValueFormat } from './value.js';
 
 /** Attributes are small; a file larger than this is malformed (a sysfs read returns at most a page). */
 export const MAX_ATTRIBUTE_BYTES = 4096;
+
+/** Why a file was not read: it is not a regular file (a FIFO, a device, a directory), or it is larger than allowed. */
+export class FileRefusedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: 'not-regular-file' | 'too-large',
+    /** The file type found, or the limit exceeded. */
+    readonly detail: string,
+  ) {
+    super(reason === 'not-regular-file' ? `${file}: not a regular file (${detail})` : `${file}: larger than ${detail}`);
+    this.name = 'FileRefusedError';
+  }
+}
+
+function fileType(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a directory';
+  return 'not a regular file';
+}
+
+/**
+ * Reads at most `maxBytes` of a regular file; anything else is refused before it can block or grow.
+ * The type is checked before opening (opening a device can have effects) and again on the open fd (the
+ * path may have been swapped); O_NONBLOCK keeps a FIFO from blocking the open itself. Reading one byte
+ * past the limit tells "exactly the limit" from "more". OS errors (ENOENT, EACCES) are thrown as they are.
+ */
+export function readBoundedFile(path: string, maxBytes: number): Buffer {
+  const before = statSync(path);
+  if (!before.isFile()) throw new FileRefusedError(path, 'not-regular-file', fileType(before));
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new FileRefusedError(path, 'not-regular-file', fileType(st));
+    const buf = Buffer.alloc(maxBytes + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > maxBytes) throw new FileRefusedError(path, 'too-large', `${maxBytes} bytes`);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export class SysfsTree {
   /** Every problem met while reading, in order. Discovery goes on past them. */
@@ -41,15 +90,16 @@ export class SysfsTree {
   raw(rel: string, expected: string): string | undefined {
     let buf: Buffer;
     try {
-      buf = readFileSync(this.path(rel));
+      buf = readBoundedFile(this.path(rel), MAX_ATTRIBUTE_BYTES);
     } catch (e) {
+      if (e instanceof FileRefusedError) {
+        if (e.reason === 'too-large') this.problems.push(new SysfsError('format', rel, `${expected} (at most ${MAX_ATTRIBUTE_BYTES} bytes)`, `more than ${MAX_ATTRIBUTE_BYTES} bytes`));
+        else this.problems.push(new SysfsError('unreadable', rel, expected, e.detail));
+        return undefined;
+      }
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       this.problems.push(new SysfsError('unreadable', rel, expected, code));
-      return undefined;
-    }
-    if (buf.length > MAX_ATTRIBUTE_BYTES) {
-      this.problems.push(new SysfsError('format', rel, `${expected} (at most ${MAX_ATTRIBUTE_BYTES} bytes)`, `${buf.length} bytes`));
       return undefined;
     }
     const s = buf.toString('utf8');
