@@ -2,7 +2,7 @@
  * Turning untrusted bytes into a JSON value in bounded time and memory: size, UTF-8, nesting depth
  * and dangerous keys are checked before anything looks at the content.
  */
-import { show, type ManifestProblem } from './problem.js';
+import { pointerOf, show, type ManifestProblem } from './problem.js';
 
 export interface InputLimits {
   /** Largest document, in bytes. */
@@ -53,6 +53,43 @@ function structureProblem(v: unknown, path: string, maxItems: number): ManifestP
   return undefined;
 }
 
+type Frame = { kind: 'object'; keys: Set<string>; key: string | undefined; expectKey: boolean } | { kind: 'array'; index: number };
+
+/**
+ * The first key that appears twice in one object, with its pointer. JSON.parse keeps the last silently, so
+ * a second `"sva": false` would override what a reader of the file sees first. One linear scan of text
+ * JSON.parse has accepted; keys are compared decoded (`"a"` and `"\u0061"` are one key).
+ */
+function duplicateKey(text: string): ManifestProblem | undefined {
+  const stack: Frame[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (top?.kind === 'object' && top.expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) {
+          const path = stack.slice(0, -1).map((f) => (f.kind === 'object' ? f.key! : f.index));
+          return { pointer: pointerOf([...path, key]), rule: 'json', message: `key ${show(key)} appears twice in one object; give it once` };
+        }
+        top.keys.add(key);
+        top.key = key;
+        top.expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') stack.push({ kind: 'object', keys: new Set(), key: undefined, expectKey: true });
+    else if (c === '[') stack.push({ kind: 'array', index: 0 });
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',' && top) {
+      if (top.kind === 'object') top.expectKey = true;
+      else top.index++;
+    }
+  }
+  return undefined;
+}
+
 export type ParsedInput = { ok: true; value: unknown } | { ok: false; problem: ManifestProblem };
 
 export function parseUntrustedJson(input: string | Uint8Array, limits: InputLimits = DEFAULT_LIMITS): ParsedInput {
@@ -79,7 +116,7 @@ export function parseUntrustedJson(input: string | Uint8Array, limits: InputLimi
   } catch (e) {
     return { ok: false, problem: { pointer: '', rule: 'json', message: `not JSON: ${(e as Error).message}` } };
   }
-  const bad = structureProblem(value, '', limits.maxItems);
+  const bad = structureProblem(value, '', limits.maxItems) ?? duplicateKey(text);
   if (bad) return { ok: false, problem: bad };
   return { ok: true, value };
 }

@@ -5,7 +5,12 @@
  * annotations of members written on one line.
  *
  * Vendor extensions: the manifest, each device, memory and link may carry keys `x-<vendor>` whose
- * values are objects; no other unknown key is allowed.
+ * values are objects; no other unknown key is allowed (the descriptions below say so, for editors).
+ *
+ * Rules JSON Schema can express are annotations here, so editors and ajv-only users catch them too:
+ * ranges, patterns, `@multipleOf`, and conditions as `@if`/`@then`/`@else` (JSON values; a `description`
+ * in `then`/`else` is the message a validator shows). Rules between values (references, uniqueness,
+ * profile claims, powers of two) are checked in semantics.ts.
  */
 
 /**
@@ -89,6 +94,12 @@ export interface QueueLimits {
   maxCqEntries: number;
 }
 
+/**
+ * One device model. May also carry vendor keys `x-<vendor>` (lower case letters, digits, dashes) whose values are objects.
+ * @if {"properties":{"sva":{"const":true}},"required":["sva"]}
+ * @then {"description":"sva is true: give pasidBits (1..20)","required":["pasidBits"]}
+ * @else {"description":"pasidBits given but sva is false","not":{"required":["pasidBits"]}}
+ */
 export interface DeviceDecl {
   /** Local id; memories and links name devices by it. */
   id: LocalId;
@@ -128,12 +139,14 @@ export interface DeviceDecl {
   eventfd: boolean;
 }
 
+/** A memory devices reach. May also carry vendor keys `x-<vendor>` whose values are objects. */
 export interface MemoryDecl {
   id: LocalId;
   kind: MemoryKind;
   /**
    * Capacity in bytes: a multiple of 4096.
    * @TJS-type integer
+   * @multipleOf 4096
    * @minimum 4096
    * @maximum 9007199254740991
    */
@@ -149,6 +162,7 @@ export interface MemoryDecl {
   cpuVisible: boolean;
 }
 
+/** A link between two devices. May also carry vendor keys `x-<vendor>` whose values are objects. */
 export interface LinkDecl {
   id: LocalId;
   /** Device the link starts at. */
@@ -191,6 +205,11 @@ export interface Limits {
   doorbellP99Ns?: number;
 }
 
+/**
+ * An OpenAccel capability manifest. Vendor extensions are keys `x-<vendor>` (lower case letters, digits,
+ * dashes; e.g. `x-contoso`) whose values are objects, allowed here at the top level and in each device,
+ * memory and link; identity, functions, queues and limits take no unknown key.
+ */
 export interface Manifest {
   /**
    * The schema this manifest follows; its version is the manifest format version.

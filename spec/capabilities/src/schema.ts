@@ -16,7 +16,8 @@ let compiled: ValidateFunction<Manifest> | undefined;
 
 function validator(): ValidateFunction<Manifest> {
   if (!compiled) {
-    const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, logger: false });
+    // strictRequired off: the then/else branches of a conditional rule require keys of the enclosing object.
+    const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true, verbose: true, logger: false });
     addFormats(ajv);
     compiled = ajv.compile<Manifest>(manifestSchema);
   }
@@ -27,7 +28,8 @@ function validator(): ValidateFunction<Manifest> {
 export function schemaProblems(value: unknown, max = 50): ManifestProblem[] {
   const validate = validator();
   if (validate(value)) return [];
-  const errors = validate.errors ?? [];
+  // An `if` error only says that its then/else branch failed; the branch's own error says what to do.
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
   const problems = errors.slice(0, max).map((e) => describe(e, value));
   if (errors.length > max) problems.push({ pointer: '', rule: 'schema', message: `${errors.length - max} more schema errors not shown` });
   return problems;
@@ -42,10 +44,21 @@ function at(value: unknown, pointer: string): unknown {
   return v;
 }
 
+/** A failed then/else branch of a conditional rule: its `description` is the message (see manifest.ts). */
+function conditional(e: ErrorObject): ManifestProblem | undefined {
+  const branch = /\/(then|else)\/(required|not)$/.exec(e.schemaPath);
+  const description = (e.parentSchema as Record<string, unknown> | undefined)?.['description'];
+  if (!branch || typeof description !== 'string') return undefined;
+  const key = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : ((e.parentSchema as { not?: { required?: string[] } }).not?.required ?? [])[0];
+  return { pointer: key === undefined ? e.instancePath : `${e.instancePath}/${key}`, rule: `schema:${branch[1]}`, message: description };
+}
+
 function describe(e: ErrorObject, root: unknown): ManifestProblem {
   const found = at(root, e.instancePath);
   const p = e.params as Record<string, unknown>;
   const rule = `schema:${e.keyword}`;
+  const branch = conditional(e);
+  if (branch) return branch;
   let message: string;
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -60,6 +73,9 @@ function describe(e: ErrorObject, root: unknown): ManifestProblem {
       break;
     case 'const':
       message = `found ${show(found)}; must be ${show(p['allowedValue'])}`;
+      break;
+    case 'multipleOf':
+      message = `found ${show(found)}; must be a multiple of ${String(p['multipleOf'])}`;
       break;
     case 'type':
       message = `found ${show(found)} (${found === null ? 'null' : Array.isArray(found) ? 'array' : typeof found}); expected ${String(p['type'])}`;

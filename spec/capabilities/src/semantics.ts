@@ -1,4 +1,4 @@
-/** Checks the schema cannot express: references, uniqueness, sizes, and profile claims against the declared features. */
+/** Checks the schema cannot express: references, uniqueness, powers of two, and profile claims against the declared features. */
 import type { DeviceDecl, Manifest } from './manifest.js';
 import { pointerOf, type ManifestProblem } from './problem.js';
 import { profileClosure } from './profiles.js';
@@ -59,12 +59,9 @@ export function semanticProblems(m: Manifest): ManifestProblem[] {
     if (!isPow2(q.maxSqEntries)) out.push({ pointer: pointerOf(['devices', i, 'queues', 'maxSqEntries']), rule: 'queue-limits', message: `found ${q.maxSqEntries}; must be a power of two` });
     if (!isPow2(q.maxCqEntries)) out.push({ pointer: pointerOf(['devices', i, 'queues', 'maxCqEntries']), rule: 'queue-limits', message: `found ${q.maxCqEntries}; must be a power of two` });
     else if (q.maxCqEntries < q.maxSqEntries) out.push({ pointer: pointerOf(['devices', i, 'queues', 'maxCqEntries']), rule: 'queue-limits', message: `found ${q.maxCqEntries}; must be at least maxSqEntries (${q.maxSqEntries}) so a full SQ always has room to complete` });
-    if (d.sva && d.pasidBits === undefined) out.push({ pointer: pointerOf(['devices', i, 'pasidBits']), rule: 'sva', message: 'sva is true: give pasidBits (1..20)' });
-    if (!d.sva && d.pasidBits !== undefined) out.push({ pointer: pointerOf(['devices', i, 'pasidBits']), rule: 'sva', message: 'pasidBits given but sva is false' });
     checkProfiles(m, d, i, out);
   });
   memories.forEach((mem, i) => {
-    if (mem.sizeBytes % 4096 !== 0) out.push({ pointer: pointerOf(['memories', i, 'sizeBytes']), rule: 'sizes', message: `found ${mem.sizeBytes}; must be a multiple of 4096` });
     mem.devices.forEach((d, j) => {
       if (!ids.has(d)) out.push({ pointer: pointerOf(['memories', i, 'devices', j]), rule: 'references', message: `no device has id "${d}"; devices are ${[...ids].join(', ')}` });
     });

@@ -1,8 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsNs from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { PROFILES, profileClosure, validateManifest, validateManifestText, type Manifest } from '../src/index.js';
 
+const addFormats = addFormatsNs.default;
 const examplesDir = join(import.meta.dirname, '..', 'examples');
 const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.json'));
 const load = (f: string) => JSON.parse(readFileSync(join(examplesDir, f), 'utf8')) as Manifest;
@@ -90,14 +93,10 @@ describe('semantic checks', () => {
     ]);
   });
 
-  it('sizes and limits are sane', () => {
+  it('limits are sane', () => {
     const m = base();
-    m.memories![0]!.sizeBytes = 4097;
     m.limits = { doorbellP50Ns: 900, doorbellP99Ns: 800 };
-    expect(problems(m)).toEqual([
-      '/memories/0/sizeBytes: found 4097; must be a multiple of 4096',
-      '/limits/doorbellP99Ns: p99 (800 ns) cannot be below p50 (900 ns)',
-    ]);
+    expect(problems(m)).toEqual(['/limits/doorbellP99Ns: p99 (800 ns) cannot be below p50 (900 ns)']);
   });
 
   it('profile claims must match the declared features, including profiles they include', () => {
@@ -121,10 +120,42 @@ describe('semantic checks', () => {
     expect(problems(m).filter((p) => p.includes("profile 'chain' requires a memory shared"))).toHaveLength(2);
   });
 
-  it('SVA and PASID bits go together', () => {
+});
+
+describe('rules the schema itself expresses, for editors and ajv-only users', () => {
+  /** What a user with nothing but the schema file and a stock ajv sees: no code of this package involved. */
+  const ajvOnly = (v: unknown) => {
+    const ajv = new Ajv({ allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schema', 'manifest-1.0.json'), 'utf8')));
+    validate(v);
+    return (validate.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`);
+  };
+
+  it('sizes are multiples of 4096', () => {
+    const m = load('fpga-chain.json');
+    m.memories![0]!.sizeBytes = 4097;
+    expect(problems(m)).toEqual(['/memories/0/sizeBytes: found 4097; must be a multiple of 4096']);
+    expect(ajvOnly(m)).toEqual(['/memories/0/sizeBytes multipleOf']);
+  });
+
+  it('sva requires pasidBits, and pasidBits requires sva', () => {
     const m = load('npu-hbm.json');
     delete m.devices[0]!.pasidBits;
     expect(problems(m)).toEqual(['/devices/0/pasidBits: sva is true: give pasidBits (1..20)']);
+    expect(ajvOnly(m)).toEqual(['/devices/0 required', '/devices/0 if']);
+    const n = load('dmabuf-only-dma-engine.json');
+    n.devices[0]!.pasidBits = 8;
+    expect(problems(n)).toEqual(['/devices/0/pasidBits: pasidBits given but sva is false']);
+    expect(ajvOnly(n)).toEqual(['/devices/0 not', '/devices/0 if']);
+  });
+
+  it('the schema says where vendor x- keys are allowed', () => {
+    const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schema', 'manifest-1.0.json'), 'utf8'));
+    expect(schema.description).toMatch(/x-<vendor>.*allowed here at the top level and in each device,\smemory and link/s);
+    for (const d of ['DeviceDecl', 'MemoryDecl', 'LinkDecl']) expect(schema.definitions[d].description).toMatch(/x-<vendor>/);
+    expect(Object.keys(schema.definitions.DeviceDecl.patternProperties)).toEqual(['^x-[a-z0-9][a-z0-9-]{0,31}$']);
+    expect(schema.definitions.Identity.patternProperties).toBeUndefined();
   });
 });
 
@@ -175,6 +206,14 @@ describe('hostile input is rejected before it is looked at', () => {
     expect(first(text)).toMatchObject({ pointer: '/devices/0/x-evil/__proto__', rule: 'json' });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(first('{"constructor": {}}')).toMatchObject({ pointer: '/constructor' });
+  });
+
+  it('a key given twice in one object (JSON.parse would keep the last silently)', () => {
+    const text = JSON.stringify(load('npu-hbm.json')).replace('"sva":true', '"sva":true,"sva":false');
+    expect(first(text)).toEqual({ pointer: '/devices/0/sva', rule: 'json', message: 'key "sva" appears twice in one object; give it once' });
+    // Decoded keys compare equal; the same key in different objects is no duplicate.
+    expect(first('{"identity": {"vendor": "a", "ven\\u0064or": "b"}}')).toMatchObject({ pointer: '/identity/vendor' });
+    expect(first('{"a": [{"k": 1}, {"k": 2}], "b": {"s": "\\"k\\": ,", "k": 1}, "b": 2}')).toMatchObject({ pointer: '/b' });
   });
 
   it('invalid UTF-8 and non-JSON', () => {
