@@ -11,8 +11,9 @@ import { topo } from './commands/topo.js';
 import { refdevStart, refdevStatus, refdevStop } from './commands/refdev.js';
 import { benchDoorbell } from './commands/bench.js';
 import { conformanceList, conformanceRun, refdevFaults } from './commands/conformance.js';
+import { DRA_COMMANDS } from './commands/dra.js';
 
-export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff, refdevStart, refdevStatus, refdevStop, refdevFaults, benchDoorbell, conformanceRun, conformanceList];
+export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff, refdevStart, refdevStatus, refdevStop, refdevFaults, benchDoorbell, conformanceRun, conformanceList, ...DRA_COMMANDS];
 
 export function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

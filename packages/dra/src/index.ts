@@ -1,0 +1,17 @@
+export { DRIVER, DraNameError, deviceLabel, functionClassName, isDnsLabel, isDnsSubdomain, isQualifiedName } from './names.js';
+export type * from './types.js';
+export { API_VERSION } from './types.js';
+export type { NodeExport, SliceOptions } from './slices.js';
+export { ATTR, LIMITS, capAttr, chainable, distAttr, distanceTo, exportNode, fnAttr, profileAttr, qualified } from './slices.js';
+export type { TemplateOptions } from './queries.js';
+export { DRIVER_CLASS, chainClaim, deviceClasses, functionClaim, functionSelector, nearestClaim, sharedMemoryClaim } from './queries.js';
+export { CelSelectorError, MAX_EXPRESSION_LENGTH, celDevice, compileSelector, selectorMatches } from './cel.js';
+export type { AllocateOptions } from './allocator.js';
+export { AllocationError, allocate, candidates } from './allocator.js';
+export type { Problem } from './validate.js';
+export { API_LIMITS, DraValidationError, assertValid, validateObject } from './validate.js';
+export type { ShippedQuery, ShippedTemplate } from './shipped.js';
+export { shippedClasses, shippedTemplates } from './shipped.js';
+export type { ClaimReport, Machine, NodeOutcome, SimulationReport } from './simulate.js';
+export { compare, fleet, fleetDistances, simulate } from './simulate.js';
+export { CDI_DIR, KUBELET_PLUGINS, KUBELET_PLUGINS_REGISTRY, NAMESPACE, SERVICE_ACCOUNT, daemonSet, deployFiles, rbac, toYaml } from './manifests.js';

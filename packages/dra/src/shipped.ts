@@ -1,0 +1,31 @@
+/** The DeviceClasses and ResourceClaimTemplates shipped under deploy/, for a fleet whose SLIT distances are known. */
+import { deviceClasses, chainClaim, functionClaim, nearestClaim, sharedMemoryClaim } from './queries.js';
+import type { DeviceClass, ResourceClaimTemplate } from './types.js';
+
+/** Query words of each shipped template, so the simulator can ask @openaccel/topology the same question. */
+export type ShippedQuery =
+  | { kind: 'function'; fn: string }
+  | { kind: 'nearest'; fn: string; numa: number }
+  | { kind: 'shared-memory'; x: string; y: string }
+  | { kind: 'chain'; x: string; y: string };
+
+export interface ShippedTemplate {
+  query: ShippedQuery;
+  template: ResourceClaimTemplate;
+}
+
+/** The example claims: one per query, on the functions of the fixture machines; "DEFLATE and AES-GCM that can be chained" among them. */
+export function shippedTemplates(fleetDistances: readonly number[]): ShippedTemplate[] {
+  return [
+    { query: { kind: 'function', fn: 'deflate' }, template: functionClaim('deflate') },
+    { query: { kind: 'function', fn: 'sha256' }, template: functionClaim('sha256') },
+    { query: { kind: 'nearest', fn: 'deflate', numa: 1 }, template: nearestClaim('deflate', 1, fleetDistances) },
+    { query: { kind: 'nearest', fn: 'deflate', numa: 3 }, template: nearestClaim('deflate', 3, fleetDistances) },
+    { query: { kind: 'shared-memory', x: 'deflate', y: 'aes_gcm_encrypt' }, template: sharedMemoryClaim('deflate', 'aes_gcm_encrypt') },
+    { query: { kind: 'chain', x: 'deflate', y: 'aes_gcm_encrypt' }, template: chainClaim('deflate', 'aes_gcm_encrypt') },
+  ];
+}
+
+export function shippedClasses(): DeviceClass[] {
+  return deviceClasses();
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { compare, deployFiles, exportNode, fleetDistances, shippedClasses, shippedTemplates, simulate, validateObject } from '../src/index.js';
+import { machines } from './fixtures.js';
+
+describe('allocation simulator over 1,000 nodes', () => {
+  it('allocates every shipped claim on every node and agrees with topology everywhere', () => {
+    const ms = machines();
+    const r = simulate(ms, 1000, shippedTemplates(fleetDistances(ms)), shippedClasses());
+    expect(r.nodes).toBe(1000);
+    for (const c of r.claims) {
+      expect(c.disagreements, c.claim).toEqual([]);
+      expect(c.agree).toBe(1000);
+      // The two-socket-hbm nodes (every third) have DEFLATE, AES-GCM, shared HBM and a link.
+      expect(c.allocated, c.claim).toBe(334);
+    }
+    const chained = r.claims.find((c) => c.query.kind === 'chain')!;
+    expect(chained.examples[0]!.allocation!.map((a) => a.device)).toEqual(['openaccel-accel0', 'openaccel-accel1']);
+  });
+
+  it('reports a disagreement when an allocation is not what topology answers', () => {
+    const g = machines()[0]!.graph;
+    expect(compare(g, { kind: 'chain', x: 'deflate', y: 'aes_gcm_encrypt' }, ['openaccel:accel0', 'uacce:hisi_sec2-1'])).toMatch(/does not offer/);
+    expect(compare(g, { kind: 'nearest', fn: 'deflate', numa: 0 }, ['openaccel:accel0'])).toMatch(/topology's nearest is uacce:hisi_zip-0 at 10/);
+    expect(compare(g, { kind: 'function', fn: 'deflate' }, undefined)).toMatch(/not allocated/);
+  });
+});
+
+const DEPLOY = fileURLToPath(new URL('../deploy/', import.meta.url));
+
+describe('shipped files', () => {
+  it('deploy/ is what the generator writes for the fixture fleet (regenerate with accelctl dra manifests)', () => {
+    const files = deployFiles(fleetDistances(machines()));
+    for (const [name, text] of Object.entries(files)) expect(readFileSync(DEPLOY + name, 'utf8'), name).toBe(text);
+  });
+
+  it('every shipped object is valid', () => {
+    for (const c of shippedClasses()) expect(validateObject(c)).toEqual([]);
+    for (const t of shippedTemplates(fleetDistances(machines()))) expect(validateObject(t.template)).toEqual([]);
+    expect(validateObject(exportNode(machines()[0]!.graph, { node: 'n' }).slices[0])).toEqual([]);
+  });
+
+  it('the official .proto files are unmodified (see proto/SOURCES.md)', () => {
+    const PROTO = fileURLToPath(new URL('../proto/', import.meta.url));
+    const sha = (p: string) => createHash('sha256').update(readFileSync(PROTO + p)).digest('hex');
+    expect(sha('k8s.io/kubelet/pkg/apis/dra/v1/api.proto')).toBe('c860dc0ef1e2a675314ca3b0b093868d52ddab5ad1f2a2a4dfad90cde9a8186f');
+    expect(sha('k8s.io/kubelet/pkg/apis/pluginregistration/v1/api.proto')).toBe('dfda45523702b28d265c21945325a60a268b76eaf8ac25b91d92e64273f04a66');
+    expect(sha('github.com/gogo/protobuf/gogoproto/gogo.proto')).toBe('f2f77edf7de807ded7884813d851656f4ccb18262db717a8f31061995f3e7324');
+  });
+});
