@@ -12,6 +12,8 @@ export const SERVICE_ACCOUNT = 'openaccel-dra';
 export const KUBELET_PLUGINS_REGISTRY = '/var/lib/kubelet/plugins_registry';
 export const KUBELET_PLUGINS = '/var/lib/kubelet/plugins';
 export const CDI_DIR = '/var/run/cdi';
+/** Where deploy/Dockerfile puts the built plugin in the image. */
+export const PLUGIN_MAIN = '/opt/openaccel/packages/dra/dist/plugin-main.js';
 
 export function toYaml(objects: readonly object[]): string {
   return objects.map((o) => yaml.dump(o, { lineWidth: -1, noRefs: true, sortKeys: false })).join('---\n');
@@ -59,6 +61,7 @@ export function daemonSet(image = 'openaccel-dra-plugin:0.0.0'): object {
             {
               name: 'plugin',
               image,
+              command: ['node', `${PLUGIN_MAIN}`],
               args: ['--node', '$(NODE_NAME)', '--sysfs-root', '/host/sys', '--cdi-dir', CDI_DIR],
               env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
               securityContext: { privileged: true },

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compare, deployFiles, exportNode, fleetDistances, shippedClasses, shippedTemplates, simulate, validateObject } from '../src/index.js';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { compare, daemonSet, rbac, deployFiles, exportNode, fleetDistances, shippedClasses, shippedTemplates, simulate, validateObject } from '../src/index.js';
 import { machines } from './fixtures.js';
 
-describe('allocation simulator over 1,000 nodes', () => {
+describe('allocation simulator over 1,000 nodes', { timeout: 120_000 }, () => {
   it('allocates every shipped claim on every node and agrees with topology everywhere', () => {
     const ms = machines();
     const r = simulate(ms, 1000, shippedTemplates(fleetDistances(ms)), shippedClasses());
@@ -40,6 +43,16 @@ describe('shipped files', () => {
     for (const c of shippedClasses()) expect(validateObject(c)).toEqual([]);
     for (const t of shippedTemplates(fleetDistances(machines()))) expect(validateObject(t.template)).toEqual([]);
     expect(validateObject(exportNode(machines()[0]!.graph, { node: 'n' }).slices[0])).toEqual([]);
+  });
+
+  it('the DaemonSet and RBAC pass the official apps/v1 and rbac/v1 schemas', () => {
+    expect(() => new DaemonSet(daemonSet() as never).validate()).not.toThrow();
+    const [, , role, binding] = rbac();
+    expect(() => new ClusterRole(role as never).validate()).not.toThrow();
+    expect(() => new ClusterRoleBinding(binding as never).validate()).not.toThrow();
+    const broken = daemonSet() as { spec: { selector?: unknown } };
+    delete broken.spec.selector;
+    expect(() => new DaemonSet(broken as never).validate()).toThrow();
   });
 
   it('the official .proto files are unmodified (see proto/SOURCES.md)', () => {

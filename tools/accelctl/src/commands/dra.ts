@@ -1,8 +1,8 @@
 /** accelctl dra ...: Kubernetes DRA objects from the topology, the shipped manifests, validation and the allocation simulator. */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import yaml from 'js-yaml';
-import { DraNameError, deployFiles, exportNode, fleetDistances, shippedClasses, shippedTemplates, simulate, toYaml, validateObject, type Machine } from '@openaccel/dra';
+import { DraNameError, FileTooLargeError, deployFiles, readFileBounded, exportNode, fleetDistances, shippedClasses, shippedTemplates, simulate, toYaml, validateObject, type Machine } from '@openaccel/dra';
 import { buildFromSysfs } from '@openaccel/topology';
 import { EXIT, UsageError, intOption, json, parse, table, type Command } from '../command.js';
 import { warnProblems } from '../discovery.js';
@@ -162,26 +162,11 @@ function exportOrUsage<T>(f: () => T): T {
 }
 
 function readObjects(file: string): unknown[] {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
   let text: string;
   try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_OBJECT_FILE) throw new UsageError(`${file} is ${size} bytes; at most ${MAX_OBJECT_FILE} are read`);
-    const buf = Buffer.alloc(size);
-    let off = 0;
-    while (off < size) {
-      const n = readSync(fd, buf, off, size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    text = buf.subarray(0, off).toString('utf8');
-  } finally {
-    closeSync(fd);
+    text = readFileBounded(file, MAX_OBJECT_FILE);
+  } catch (e) {
+    throw new UsageError(e instanceof FileTooLargeError ? e.message : `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
     const docs = yaml.loadAll(text);
