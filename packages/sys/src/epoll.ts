@@ -27,6 +27,13 @@ export class Epoll {
     check(libc.epoll_ctl(this.fd, C.EPOLL_CTL_ADD, fd, this.one) as number, 'epoll_ctl(ADD)');
   }
 
+  /** Changes the events watched on fd (e.g. stop reading a client that has too much in flight). */
+  modify(fd: number, events: number, tag: number): void {
+    this.one.writeUInt32LE(events, 0);
+    this.one.writeBigUInt64LE((BigInt(tag >>> 0) << 32n) | BigInt(fd >>> 0), 4);
+    check(libc.epoll_ctl(this.fd, C.EPOLL_CTL_MOD, fd, this.one) as number, 'epoll_ctl(MOD)');
+  }
+
   remove(fd: number): void {
     libc.epoll_ctl(this.fd, C.EPOLL_CTL_DEL, fd, null);
   }

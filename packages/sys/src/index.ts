@@ -11,3 +11,4 @@ export { UnixSocket, MAX_MESSAGE, MAX_FDS } from './socket.js';
 export type { EpollEvent } from './epoll.js';
 export { Epoll } from './epoll.js';
 export { readProcessMemory, writeProcessMemory, addressOf } from './process-vm.js';
+export { pidfdOpen, pidfdExited, pidfdSignal, openProcessMemory, readProcessMemoryFile, writeProcessMemoryFile, dupFd } from './process.js';

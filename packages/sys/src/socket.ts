@@ -15,7 +15,8 @@ export const MAX_FDS = 8;
 const CMSG_HDR = 16;
 const align8 = (n: number) => (n + 7) & ~7;
 const cmsgSpace = (n: number) => CMSG_HDR + align8(n);
-const CTL_SPACE = cmsgSpace(4 * MAX_FDS) + cmsgSpace(12);
+// SCM_RIGHTS, SCM_CREDENTIALS and SCM_PIDFD (SO_PASSPIDFD) may all come with one datagram.
+const CTL_SPACE = cmsgSpace(4 * MAX_FDS) + cmsgSpace(12) + cmsgSpace(4);
 
 function sockaddr(path: string): Buffer {
   const p = Buffer.from(path);
@@ -34,6 +35,8 @@ export interface Received {
   /** Sender's credentials, when SO_PASSCRED is on. */
   pid?: number;
   uid?: number;
+  /** A pidfd of the sender (SCM_PIDFD, when SO_PASSPIDFD is on): the receiver owns and closes it. */
+  pidfd?: number;
   /** The datagram or its fds did not fit (MSG_TRUNC / MSG_CTRUNC): a protocol error. */
   truncated: boolean;
 }
@@ -117,6 +120,8 @@ export class UnixSocket {
   send(payload: Uint8Array, fds: readonly number[] = [], flags: number = C.MSG_NOSIGNAL): number | string {
     if (payload.length > MAX_MESSAGE) throw new RangeError(`message of ${payload.length} bytes exceeds ${MAX_MESSAGE}`);
     if (fds.length > MAX_FDS) throw new RangeError(`${fds.length} fds exceed ${MAX_FDS} per message`);
+    // A closed socket's fd number may already name another connection: never write to it.
+    if (!this.open) return 'EBADF';
     const t = this.tx;
     t.payload.set(payload);
     t.mem.writeBigUInt64LE(BigInt(payload.length), 64);
@@ -137,6 +142,7 @@ export class UnixSocket {
 
   /** Receives one datagram. Returns the errno name on failure (EAGAIN on an empty non-blocking socket). */
   recv(flags: number = C.MSG_CMSG_CLOEXEC): Received | string {
+    if (!this.open) return 'EBADF';
     const r = this.rx;
     r.mem.writeBigUInt64LE(BigInt(r.payload.length), 64);
     r.mem.writeBigUInt64LE(r.base + 72n, 32);
@@ -153,6 +159,8 @@ export class UnixSocket {
       const level = r.mem.readInt32LE(80 + off);
       const type = r.mem.readInt32LE(84 + off);
       if (level === C.SOL_SOCKET && type === C.SCM_RIGHTS) for (let i = 0; i < (len - CMSG_HDR) / 4; i++) out.fds.push(r.mem.readInt32LE(88 + off + 4 * i));
+      // A negative value is the kernel's -errno when it could not make the pidfd.
+      if (level === C.SOL_SOCKET && type === C.SCM_PIDFD && len >= CMSG_HDR + 4 && r.mem.readInt32LE(88 + off) >= 0) out.pidfd = r.mem.readInt32LE(88 + off);
       if (level === C.SOL_SOCKET && type === C.SCM_CREDENTIALS) {
         out.pid = r.mem.readInt32LE(88 + off);
         out.uid = r.mem.readUInt32LE(92 + off);
@@ -160,6 +168,10 @@ export class UnixSocket {
       off += align8(len);
     }
     return out;
+  }
+
+  get closed(): boolean {
+    return !this.open;
   }
 
   close(): void {
