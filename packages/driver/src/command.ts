@@ -22,25 +22,50 @@ export const OPCODES: Readonly<Record<string, number>> = Object.fromEntries(open
 export const STATUS_NAMES: readonly string[] = openaccelV1.enums.find((e) => e.name === 'oa_status')!.entries.map((e) => e.name.replace(/^OA_STATUS_/, ''));
 
 const sqe = uapi.struct('oa_sqe');
-const O = {
-  opcode: sqe.offsetOf('opcode'),
-  flags: sqe.offsetOf('flags'),
-  tag: sqe.offsetOf('tag'),
-  srcHandle: sqe.offsetOf('src_handle'),
-  dstHandle: sqe.offsetOf('dst_handle'),
-  srcAddr: sqe.offsetOf('src_addr'),
-  dstAddr: sqe.offsetOf('dst_addr'),
-  srcLength: sqe.offsetOf('src_length'),
-  dstLength: sqe.offsetOf('dst_length'),
-  paramHandle: sqe.offsetOf('param_handle'),
-  paramAddr: sqe.offsetOf('param_addr'),
-  arg: sqe.offsetOf('arg'),
+const word = (field: Parameters<typeof sqe.offsetOf>[0]) => sqe.offsetOf(field) / 4;
+/** Words of an entry; a u64 field is its low word, the high word follows. */
+export const SQE_WORDS = sqe.sizeBytes / 4;
+const S = {
+  tag: word('tag'),
+  srcHandle: word('src_handle'),
+  dstHandle: word('dst_handle'),
+  srcAddr: word('src_addr'),
+  dstAddr: word('dst_addr'),
+  srcLength: word('src_length'),
+  dstLength: word('dst_length'),
+  paramHandle: word('param_handle'),
+  paramAddr: word('param_addr'),
+  arg: word('arg'),
 };
+/** The word of an entry holding the tag (a prepared command leaves it for submit to fill). */
+export const SQE_TAG_WORD = S.tag;
 
-function ref(r: MemRef | undefined): [number, bigint] {
-  if (!r) return [0, 0n];
-  if ('address' in r) return [0, r.address];
-  return [r.handle, BigInt(r.offset ?? 0)];
+const TWO_32 = 2 ** 32;
+
+/** A u64 as two words; integers wrap modulo 2^64 as a u64 store does. */
+function put64(w: Uint32Array, at: number, v: number | bigint): void {
+  if (typeof v === 'number' && v >= 0 && Number.isSafeInteger(v)) {
+    w[at] = v >>> 0;
+    w[at + 1] = Math.floor(v / TWO_32) >>> 0;
+    return;
+  }
+  const b = BigInt(v); // RangeError for a fraction, as before
+  w[at] = Number(b & 0xffffffffn);
+  w[at + 1] = Number((b >> 32n) & 0xffffffffn);
+}
+
+function putRef(w: Uint32Array, at: number, handleWord: number, addrWord: number, r: MemRef | undefined): void {
+  if (!r) {
+    w[at + handleWord] = 0;
+    w[at + addrWord] = 0;
+    w[at + addrWord + 1] = 0;
+  } else if ('address' in r) {
+    w[at + handleWord] = 0;
+    put64(w, at + addrWord, r.address);
+  } else {
+    w[at + handleWord] = r.handle;
+    put64(w, at + addrWord, r.offset ?? 0);
+  }
 }
 
 export function opcodeOf(op: OpName | number): number {
@@ -50,25 +75,56 @@ export function opcodeOf(op: OpName | number): number {
   return v;
 }
 
-/** Writes a whole 64-byte entry (every field, zeros included) at `at`. */
+/** Writes a whole entry (every word, zeros included) as words at word index `at`. */
+export function encodeCommandWords(w: Uint32Array, at: number, c: Command, tag: number): void {
+  for (let i = 0; i < SQE_WORDS; i++) w[at + i] = 0;
+  w[at] = (opcodeOf(c.op) & 0xff) | (c.fence ? 1 << 8 : 0); // opcode u8, flags u8, reserved0 u16
+  w[at + S.tag] = tag;
+  putRef(w, at, S.srcHandle, S.srcAddr, c.src);
+  putRef(w, at, S.dstHandle, S.dstAddr, c.dst);
+  putRef(w, at, S.paramHandle, S.paramAddr, c.param);
+  w[at + S.srcLength] = c.srcLength ?? 0;
+  w[at + S.dstLength] = c.dstLength ?? 0;
+  if (c.arg !== undefined) put64(w, at + S.arg, c.arg);
+}
+
+const scratch = new Uint32Array(SQE_WORDS);
+
+/** Writes a whole 64-byte entry (every field, zeros included) at byte `at` of a view. */
 export function encodeCommand(v: DataView, at: number, c: Command, tag: number): void {
-  const [sh, sa] = ref(c.src);
-  const [dh, da] = ref(c.dst);
-  const [ph, pa] = ref(c.param);
-  v.setUint32(at, 0, true); // opcode, flags, reserved0
-  v.setUint8(at + O.opcode, opcodeOf(c.op));
-  v.setUint8(at + O.flags, c.fence ? 1 : 0);
-  v.setUint32(at + O.tag, tag, true);
-  v.setUint32(at + O.srcHandle, sh, true);
-  v.setUint32(at + O.dstHandle, dh, true);
-  v.setBigUint64(at + O.srcAddr, sa, true);
-  v.setBigUint64(at + O.dstAddr, da, true);
-  v.setUint32(at + O.srcLength, c.srcLength ?? 0, true);
-  v.setUint32(at + O.dstLength, c.dstLength ?? 0, true);
-  v.setUint32(at + O.paramHandle, ph, true);
-  v.setUint32(at + O.paramHandle + 4, 0, true);
-  v.setBigUint64(at + O.paramAddr, pa, true);
-  v.setBigUint64(at + O.arg, BigInt(c.arg ?? 0), true);
+  encodeCommandWords(scratch, 0, c, tag);
+  for (let i = 0; i < SQE_WORDS; i++) v.setUint32(at + i * 4, scratch[i]!, true);
+}
+
+/**
+ * A command encoded once and submitted any number of times: submit copies its words into the SQ slot
+ * and adds the tag, with no object, string lookup or BigInt on the way (the fast path).
+ */
+export class PreparedCommand {
+  /** The entry as words; the tag word is filled at submission. */
+  readonly words = new Uint32Array(SQE_WORDS);
+
+  constructor(cmd: Command) {
+    encodeCommandWords(this.words, 0, cmd, 0);
+  }
+
+  /** Points the source somewhere else (a reused descriptor). */
+  setSource(ref: MemRef, length: number): this {
+    putRef(this.words, 0, S.srcHandle, S.srcAddr, ref);
+    this.words[S.srcLength] = length;
+    return this;
+  }
+
+  setDestination(ref: MemRef, length: number): this {
+    putRef(this.words, 0, S.dstHandle, S.dstAddr, ref);
+    this.words[S.dstLength] = length;
+    return this;
+  }
+
+  setArg(arg: bigint | number): this {
+    put64(this.words, S.arg, arg);
+    return this;
+  }
 }
 
 export interface Completion {
