@@ -30,10 +30,13 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 
 export const SYSFS_ROOT_OPTION = { 'sysfs-root': { type: 'string', default: '/sys' } } as const satisfies Options;
 
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies Options;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O & typeof HELP_OPTION; allowPositionals: boolean; strict: true }>>;
+
 /** Strict parsing: an unknown option or a missing value is a UsageError naming it. */
-export function parse<O extends Options>(argv: string[], options: O, positionals = true) {
+export function parse<O extends Options>(argv: string[], options: O, positionals = true): Parsed<O> {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals, strict: true });
+    return parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, allowPositionals: positionals, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }

@@ -1,15 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMMANDS, main } from '../src/index.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const hbm = join(repo, 'spec/sysfs/fixtures/two-socket-hbm');
 const kfd = join(repo, 'spec/sysfs/fixtures/kfd-xgmi-workstation');
 const examples = join(repo, 'spec/capabilities/examples');
 const bin = join(repo, 'tools/accelctl/dist/bin.js');
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'oa-cli-'));
+  temps.push(d);
+  return d;
+}
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -72,6 +82,66 @@ describe('accelctl ls / info / topo', () => {
     const r = spawnSync(process.execPath, [bin, 'topo', '--format', 'svg', '--sysfs-root', hbm], { env: { PATH: '/nonexistent' }, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/Graphviz 'dot' is not installed \(ENOENT\); install it \(apt-get install graphviz\) or use --format dot/);
+  });
+});
+
+describe('topo pictures read as they should', () => {
+  it('svg labels are lines of text, with no literal \\n (the DOT labels were escaped twice)', async (ctx) => {
+    if (spawnSync('dot', ['-V']).status !== 0) ctx.skip();
+    const svg = await run('topo', '--format', 'svg', '--sysfs-root', hbm);
+    expect(svg.code).toBe(0);
+    const texts = [...svg.out.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c))));
+    expect(texts.filter((t) => t.includes('\\n'))).toEqual([]);
+    // Each line of a device's label is its own text node: name, model, functions.
+    const at = texts.indexOf('accel1');
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(texts.slice(at, at + 3)).toEqual(['accel1', 'fpga-aes-gcm', 'nop copy fill crc32c ...']);
+    expect(texts).toContain('cpus 16-31');
+  });
+
+  it('a quote or backslash in a name stays inside its DOT string', async () => {
+    const { toDot } = await import('../src/index.js');
+    const { buildFromSysfs } = await import('@openaccel/topology');
+    const { graph } = buildFromSysfs(hbm, { devRoot: join(hbm, '..', 'dev') });
+    const d = graph.devices.get('openaccel:accel0')!;
+    (d as { model: string }).model = 'say "hi" \\ bye';
+    expect(toDot(graph)).toContain('label="accel0\\nsay \\"hi\\" \\\\ bye\\n');
+  });
+});
+
+describe('a sysfs root that is not there is an error, not an empty machine', () => {
+  it.each([['ls'], ['topo'], ['info', 'accel0'], ['find', '--function', 'nop']])('%s --sysfs-root /nonexistent exits 2', async (...argv) => {
+    const r = await run(...argv, '--sysfs-root', '/nonexistent/sys');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--sysfs-root \/nonexistent\/sys: no such directory/);
+    expect(r.out).toBe('');
+  });
+
+  it('a file as the root exits 2; an empty directory is a machine without accelerators', async () => {
+    const file = join(tempDir(), 'f');
+    writeFileSync(file, '');
+    expect((await run('ls', '--sysfs-root', file)).err).toMatch(/not a directory/);
+    expect((await run('manifest', 'check', join(examples, 'fpga-chain.json'), '--device', 'accel0', '--sysfs-root', '/nonexistent')).code).toBe(2);
+    const empty = await run('ls', '--sysfs-root', tempDir());
+    expect([empty.code, empty.out]).toEqual([0, expect.stringMatching(/^no accelerators under /)]);
+  });
+});
+
+describe('help and filters answer the same everywhere', () => {
+  it.each(COMMANDS.map((c) => [c.path.join(' ')]))('accelctl %s --help exits 0 with its usage', async (path) => {
+    for (const flag of ['--help', '-h']) {
+      const r = await run(...path.split(' '), flag);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^usage: accelctl ${path}`));
+    }
+  });
+
+  it('conformance list --filter that matches nothing exits 2, as run does', async () => {
+    const list = await run('conformance', 'list', '--filter', 'nothing.matches.this');
+    expect(list.code).toBe(2);
+    expect(list.err).toMatch(/no test id matches nothing\.matches\.this/);
+    const runIt = await run('conformance', 'run', '--filter', 'nothing.matches.this');
+    expect([runIt.code, runIt.err.split('\n')[0]]).toEqual([2, list.err.replace('conformance list', 'conformance run').split('\n')[0]]);
   });
 });
 
@@ -168,6 +238,43 @@ describe('accelctl manifest', () => {
     const noMatch = await run('manifest', 'check', join(examples, 'npu-hbm.json'), '--device', 'accel0', '--sysfs-root', hbm);
     expect(noMatch.code).toBe(2);
     expect(noMatch.err).toMatch(/no device of the manifest has model 'fpga-deflate' \(it has npu: nw-n2\); use --as ID/);
+  });
+});
+
+describe('manifest files are read bounded', () => {
+  /** In a child process with a generous deadline: a read that blocks or grows fails the test instead of hanging it. */
+  const validate = (file: string) => spawnSync('sh', ['-c', 'ulimit -v 4000000; exec "$0" "$@"', process.execPath, bin, 'manifest', 'validate', file], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+
+  it('a FIFO is refused at once, not waited on', () => {
+    const fifo = join(tempDir(), 'm.json');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = validate(fifo);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot read .*m\.json: not a regular file \(a FIFO\)/);
+  });
+
+  it('/dev/zero is refused, not read until memory runs out', () => {
+    const r = validate('/dev/zero');
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot read \/dev\/zero: not a regular file \(a character device\)/);
+  });
+
+  it('a file over the limit is an invalid manifest (exit 1), read no further than the limit', async () => {
+    const big = join(tempDir(), 'big.json');
+    writeFileSync(big, ' '.repeat(2 * 1024 * 1024));
+    const r = await run('manifest', 'validate', big);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(`${big}: 1 problem\n  /: document is larger than 1048576 bytes, the most allowed`);
+  });
+
+  it('a key given twice is a problem naming the key and its path', async () => {
+    const file = join(tempDir(), 'dup.json');
+    writeFileSync(file, readFileSync(join(examples, 'npu-hbm.json'), 'utf8').replace('"sva": true', '"sva": true, "sva": false'));
+    const r = await run('manifest', 'validate', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe(`${file}: 1 problem\n  /devices/0/sva: key "sva" appears twice in one object; give it once`);
   });
 });
 

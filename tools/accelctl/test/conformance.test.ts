@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRefdev } from '@openaccel/refdev';
 import { describe, expect, it } from 'vitest';
 
 const bin = join(import.meta.dirname, '..', 'dist', 'bin.js');
@@ -39,7 +40,7 @@ describe('accelctl conformance', () => {
     const missing = accelctl('conformance', 'run', '--device', '/nonexistent/accel0');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/cannot check \/nonexistent\/accel0/);
-  });
+  }, 120000);
 
   it('list and refdev faults', () => {
     const l = accelctl('conformance', 'list', '--filter', 'mmap');
@@ -47,5 +48,46 @@ describe('accelctl conformance', () => {
     const f = accelctl('refdev', 'faults');
     expect(f.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(15);
     expect(f.stdout).toMatch(/^no-phase-flip$/m);
-  });
+  }, 120000);
+});
+
+describe('conformance run finds the sysfs tree of the device, or says it cannot run', () => {
+  it('a refdev node without a sysfs option: its tree is DIR/sys; --sysfs-root and --sysfs say the same', async () => {
+    const refdev = await startRefdev();
+    try {
+      const node = refdev.node('accel0');
+      const found = accelctl('conformance', 'run', '--device', node, '--filter', 'sysfs', '--format', 'json');
+      expect(found.status, found.stderr).toBe(0);
+      expect(JSON.parse(found.stdout).device).toMatchObject({ node, sysfsRoot: refdev.sysfsRoot });
+      for (const option of ['--sysfs-root', '--sysfs']) {
+        const given = accelctl('conformance', 'run', '--device', node, option, refdev.sysfsRoot, '--filter', 'sysfs.attributes');
+        expect(given.status, given.stderr).toBe(0);
+      }
+      const both = accelctl('conformance', 'run', '--device', node, '--sysfs', refdev.sysfsRoot, '--sysfs-root', '/sys', '--filter', 'sysfs');
+      expect([both.status, both.stderr]).toEqual([2, expect.stringMatching(/--sysfs is --sysfs-root; give one of them/)]);
+    } finally {
+      await refdev.stop();
+    }
+  }, 240000);
+
+  it.each([
+    [['--device', '/dev/null'], /could not run: \/dev\/null is character device 1:3 \(.*\), not \/sys\/class\/openaccel\/null\nhint: /],
+    [['--device', '/nonexistent/accel0'], /could not run: cannot check \/nonexistent\/accel0: no such device node\nhint: /],
+    [['--device', '/dev/null', '--sysfs-root', 'EMPTY'], /could not run: .*class\/openaccel\/null does not exist \(from --sysfs-root\)\nhint: /],
+    [['--device', '/dev/null', '--sysfs-root', 'FILE'], /could not run: sysfs root .* \(from --sysfs-root\) is not a directory\nhint: /],
+    [['--output', 'NODIR/r.json'], /could not run: --output .*r\.json: directory .* does not exist\nhint: /],
+    [['--filter', 'sysfs', '--bundle', 'DIR'], /could not run: --bundle .* is a directory\nhint: /],
+  ])('%j exits 2 before anything runs, with a hint', (args, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'oa-conf-'));
+    try {
+      writeFileSync(join(dir, 'file'), '');
+      const argv = args.map((a) => ({ EMPTY: dir, FILE: join(dir, 'file'), DIR: dir })[a] ?? a.replace('NODIR', join(dir, 'nodir')));
+      const r = accelctl('conformance', 'run', ...argv);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/starting a reference device|running \d+ tests/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
 });

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PROFILE_NAMES, type ProfileName } from '@openaccel/capabilities';
 import { loadManifest } from '../discovery.js';
 import {
@@ -18,22 +18,26 @@ import {
 } from '@openaccel/conformance';
 import { startRefdev, REFDEV_FAULTS, type RefdevProcess } from '@openaccel/refdev';
 import { EXIT, UsageError, json, parse, table, type Command } from '../command.js';
+import { CannotRunError, checkSysfsRootFor, checkWritableFile, sysfsRootForNode } from '../device-sysfs.js';
 
 const FORMATS = ['console', 'json', 'junit', 'ktap', 'html'] as const;
 
 export const conformanceRun: Command = {
   path: ['conformance', 'run'],
   summary: 'check a device against the spec: verdict per profile, latency report',
-  help: `usage: accelctl conformance run [--device PATH] [--sysfs DIR] [--manifest FILE] [--profile P]...
+  help: `usage: accelctl conformance run [--device PATH] [--sysfs-root DIR] [--manifest FILE] [--profile P]...
                                 [--filter GLOB]... [--format console|json|junit|ktap|html]
                                 [--output FILE] [--bundle FILE] [--refdev-fault NAME]...
 
 Without --device it starts a reference device (refdev) and checks its accel0 against its own manifest.
 Exit 0 when the device conforms to every profile it claims (the manifest's, or those its capabilities
-imply), 1 when it does not, 2 when the run could not happen.
+imply), 1 when it does not, 2 when the run could not happen (no such device, no sysfs tree for it,
+a report file that cannot be written).
 
   --device PATH        device node: /dev/openaccel/accel0 (kernel driver) or a refdev socket node
-  --sysfs DIR          sysfs root holding class/openaccel/<name> (default /sys, or refdev's tree)
+  --sysfs-root DIR     sysfs root holding class/openaccel/<name>; --sysfs is the same. Without it the
+                       tree is found from the node: /sys/dev/char/MAJ:MIN for a character device,
+                       DIR/sys for a refdev node DIR/dev/openaccel/accelN
   --manifest FILE      the device's capability manifest: checked, and its profiles and limits claimed
   --profile P          only the mandatory tests of profile P (core, queue, sva, dmabuf, chain)
   --filter GLOB        only tests whose id matches (queue.*, ioctl.**.unknown_flags.*, memory)
@@ -51,6 +55,7 @@ examples:
       argv,
       {
         device: { type: 'string' },
+        'sysfs-root': { type: 'string' },
         sysfs: { type: 'string' },
         manifest: { type: 'string' },
         profile: { type: 'string', multiple: true },
@@ -68,10 +73,23 @@ examples:
     const faults = values['refdev-fault'] ?? [];
     for (const f of faults) if (!REFDEV_FAULTS.some((x) => x.name === f)) throw new UsageError(`unknown refdev fault '${f}'; see accelctl refdev faults`);
     if (faults.length && values.device) throw new UsageError('--refdev-fault starts a refdev; it does not combine with --device');
-    if (values.filter?.length && selectTests(values.filter).length === 0) throw new UsageError(`no test id matches ${values.filter.join(', ')}; see accelctl conformance list`);
+    if (values.filter?.length && selectTests(values.filter).length === 0) throw new UsageError(noMatch(values.filter));
+    if (values.sysfs !== undefined && values['sysfs-root'] !== undefined && values.sysfs !== values['sysfs-root']) throw new UsageError('--sysfs is --sysfs-root; give one of them');
+    const givenRoot = values['sysfs-root'] ?? values.sysfs;
+    let sysfsRoot = givenRoot;
+    try {
+      for (const [option, file] of [['--output', values.output], ['--bundle', values.bundle]] as const) if (file !== undefined) checkWritableFile(file, option);
+      if (values.device) {
+        if (givenRoot === undefined) sysfsRoot = sysfsRootForNode(values.device);
+        else checkSysfsRootFor(givenRoot, basename(values.device), 'from --sysfs-root');
+      } else if (givenRoot !== undefined) checkSysfsRootFor(givenRoot, 'accel0', 'from --sysfs-root');
+    } catch (e) {
+      if (!(e instanceof CannotRunError)) throw e;
+      io.err(`accelctl conformance run: could not run: ${e.message}\nhint: ${e.hint}`);
+      return EXIT.usage;
+    }
     let refdev: RefdevProcess | undefined;
     let device = values.device;
-    let sysfsRoot = values.sysfs ?? '/sys';
     let manifestPath = values.manifest;
     if (!device) {
       io.err('starting a reference device (refdev)...');
@@ -82,7 +100,7 @@ examples:
         return EXIT.usage;
       }
       device = refdev.node('accel0');
-      sysfsRoot = values.sysfs ?? refdev.sysfsRoot;
+      sysfsRoot = givenRoot ?? refdev.sysfsRoot;
       manifestPath ??= join(refdev.runtimeDir, 'manifests', 'accel0.json');
     }
     try {
@@ -91,7 +109,8 @@ examples:
       let report: RunReport;
       try {
         report = await runConformance({
-          target: { device, sysfsRoot, ...(manifest ? { manifest } : {}), ...(manifestPath ? { manifestPath } : {}) },
+          // sysfsRoot is set by now: from --sysfs-root, found from the node, or the refdev's.
+          target: { device, sysfsRoot: sysfsRoot!, ...(manifest ? { manifest } : {}), ...(manifestPath ? { manifestPath } : {}) },
           ...(values.filter ? { filters: values.filter } : {}),
           ...(values.profile ? { profiles: values.profile as ProfileName[] } : {}),
           onEvent: (e) => {
@@ -117,6 +136,8 @@ examples:
   },
 };
 
+const noMatch = (filters: readonly string[]) => `no test id matches ${filters.join(', ')}; see accelctl conformance list`;
+
 export const conformanceList: Command = {
   path: ['conformance', 'list'],
   summary: 'list the conformance tests: id, mandatory profiles, rule',
@@ -127,6 +148,8 @@ examples:
   run(argv, io) {
     const { values } = parse(argv, { filter: { type: 'string', multiple: true }, json: { type: 'boolean' } }, false);
     const tests = selectTests(values.filter ?? []);
+    // The same answer as run: a filter that selects nothing is a usage error, not an empty list.
+    if (values.filter?.length && tests.length === 0) throw new UsageError(noMatch(values.filter));
     if (values.json) io.out(json('openaccel-cli/conformance-list/1', { tests: tests.map((t) => ({ id: t.id, profiles: t.profiles, requires: t.requires ?? {}, doc: t.doc })) }));
     else io.out(`${table([['ID', 'PROFILES', 'RULE'], ...tests.map((t) => [t.id, t.profiles.join(','), t.doc])])}\n${tests.length} of ${ALL_TESTS.length} tests`);
     return EXIT.ok;

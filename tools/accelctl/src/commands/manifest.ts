@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { checkClaims, validateManifestText, type ManifestProblem } from '@openaccel/capabilities';
+import { checkClaims, type ManifestProblem } from '@openaccel/capabilities';
 import { SysfsTree, readOpenAccelDevice, CLASS_DIR } from '@openaccel/sysfs';
 import { EXIT, SYSFS_ROOT_OPTION, UsageError, json, parse, table, type Command } from '../command.js';
-import { loadManifest } from '../discovery.js';
+import { loadManifest, readManifestFile, requireSysfsRoot } from '../discovery.js';
 
 export const manifestValidate: Command = {
   path: ['manifest', 'validate'],
@@ -20,13 +19,7 @@ examples:
     if (positionals.length === 0) throw new UsageError('give at least one FILE');
     const results: { file: string; valid: boolean; problems: ManifestProblem[] }[] = [];
     for (const file of positionals) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(file);
-      } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      const r = validateManifestText(bytes);
+      const r = readManifestFile(file).validation;
       results.push({ file, valid: r.ok, problems: r.problems });
     }
     if (values.json) io.out(json('openaccel-cli/manifest-validate/1', { results }));
@@ -55,6 +48,7 @@ examples:
     if (positionals.length !== 1) throw new UsageError('give exactly one manifest FILE');
     if (!values.device) throw new UsageError('--device DEVICE is required');
     const m = loadManifest(positionals[0]!);
+    requireSysfsRoot(values['sysfs-root']!);
     const tree = new SysfsTree(values['sysfs-root']);
     const name = values.device.replace(/^openaccel:/, '').replace(/^.*\/openaccel\//, '');
     const dev = readOpenAccelDevice(tree, name);

@@ -5,27 +5,34 @@ import { discover, warnProblems } from '../discovery.js';
 
 const FORMATS = ['table', 'json', 'dot', 'svg'] as const;
 
+/** Quotes and backslashes escaped, so a name never breaks out of its DOT string. */
+const escapeDot = (s: string) => s.replace(/["\\]/g, '\\$&');
+const quote = (s: string) => `"${escapeDot(s)}"`;
+/** A multi-line label: lines escaped one by one, then joined by DOT's line break (escaping that too printed a literal \n). */
+const label = (...lines: string[]) => `"${lines.map(escapeDot).join('\\n')}"`;
+
 /** Graphviz source: NUMA nodes as boxes with distance edges, devices attached to their node, memories and links. */
 export function toDot(g: TopologyGraph): string {
-  const q = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
   const out = ['graph openaccel {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];'];
   for (const n of g.numa.values()) {
-    out.push(`  ${q(n.id)} [shape=box, style=filled, fillcolor="#dde8f5", label=${q(`node ${n.numa}\\ncpus ${n.cpus.length ? `${n.cpus[0]}-${n.cpus[n.cpus.length - 1]}` : 'none'}${n.memBytes ? `\\n${formatBytes(n.memBytes)}` : ''}`)}];`);
+    const cpus = `cpus ${n.cpus.length ? `${n.cpus[0]}-${n.cpus[n.cpus.length - 1]}` : 'none'}`;
+    out.push(`  ${quote(n.id)} [shape=box, style=filled, fillcolor="#dde8f5", label=${label(`node ${n.numa}`, cpus, ...(n.memBytes ? [formatBytes(n.memBytes)] : []))}];`);
   }
   const ids = [...g.numa.keys()];
   for (const a of ids) for (const b of ids) if (a < b) {
     const d = g.numaDistance(a, b);
-    if (d !== undefined) out.push(`  ${q(`numa:${a}`)} -- ${q(`numa:${b}`)} [label="${d}", color="#8899aa"];`);
+    if (d !== undefined) out.push(`  ${quote(`numa:${a}`)} -- ${quote(`numa:${b}`)} [label="${d}", color="#8899aa"];`);
   }
   for (const d of g.devices.values()) {
-    out.push(`  ${q(d.id)} [shape=component, style=filled, fillcolor="#f5e6cc", label=${q(`${d.name}\\n${d.model}\\n${d.functions.slice(0, 4).join(' ')}${d.functions.length > 4 ? ' ...' : ''}`)}];`);
-    if (d.numa >= 0 && g.numa.has(d.numa)) out.push(`  ${q(d.id)} -- ${q(`numa:${d.numa}`)} [style=dashed];`);
+    const fns = `${d.functions.slice(0, 4).join(' ')}${d.functions.length > 4 ? ' ...' : ''}`;
+    out.push(`  ${quote(d.id)} [shape=component, style=filled, fillcolor="#f5e6cc", label=${label(d.name, d.model, fns)}];`);
+    if (d.numa >= 0 && g.numa.has(d.numa)) out.push(`  ${quote(d.id)} -- ${quote(`numa:${d.numa}`)} [style=dashed];`);
   }
   for (const m of g.memories.values()) {
-    out.push(`  ${q(m.id)} [shape=cylinder, style=filled, fillcolor="#e2f0d9", label=${q(`${m.memKind}\\n${formatBytes(m.sizeBytes)}`)}];`);
-    for (const d of m.devices) out.push(`  ${q(d)} -- ${q(m.id)};`);
+    out.push(`  ${quote(m.id)} [shape=cylinder, style=filled, fillcolor="#e2f0d9", label=${label(m.memKind, formatBytes(m.sizeBytes))}];`);
+    for (const d of m.devices) out.push(`  ${quote(d)} -- ${quote(m.id)};`);
   }
-  for (const l of g.links) out.push(`  ${q(l.from)} -- ${q(l.to)} [dir=forward, color="${l.p2p ? '#c0504d' : '#999999'}", label=${q(`${l.linkKind}${l.bandwidthMBps ? ` ${l.bandwidthMBps} MB/s` : ''}`)}];`);
+  for (const l of g.links) out.push(`  ${quote(l.from)} -- ${quote(l.to)} [dir=forward, color="${l.p2p ? '#c0504d' : '#999999'}", label=${label(`${l.linkKind}${l.bandwidthMBps ? ` ${l.bandwidthMBps} MB/s` : ''}`)}];`);
   out.push('}');
   return out.join('\n');
 }
