@@ -1,6 +1,6 @@
 /** Baselines measured in the same run as the device, so results are read as ratios (ts-stack.md §3). */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +30,26 @@ export async function jsPingPong(n: number): Promise<LatencyStats> {
 /** The C command+doorbell round trip (the floor a doorbell is compared with), and the plain cache-line ping-pong. */
 export type CBaseline = (LatencyStats & { what: 'command+doorbell'; cacheline_pingpong: LatencyStats }) | { unavailable: string };
 
-/** The C ping-pong and command+doorbell round trips, when gcc is present. */
-export function cBaselines(n: number): CBaseline {
+/**
+ * The C ping-pong and command+doorbell round trips: from `prebuilt` (c/pingpong.c compiled elsewhere,
+ * e.g. for a test guest without a compiler), else compiled with gcc when present.
+ */
+export function cBaselines(n: number, prebuilt?: string): CBaseline {
+  if (prebuilt) return runPingpong(prebuilt, n);
   if (spawnSync('gcc', ['--version']).status !== 0) return { unavailable: 'gcc is not installed' };
   const src = fileURLToPath(new URL('../c/pingpong.c', import.meta.url));
-  const exe = join(mkdtempSync(join(tmpdir(), 'oa-bench-')), 'pingpong');
-  const cc = spawnSync('gcc', ['-O2', '-std=c11', '-pthread', '-o', exe, src], { encoding: 'utf8' });
-  if (cc.status !== 0) return { unavailable: `gcc failed: ${cc.stderr.trim().split('\n')[0]}` };
-  const r = JSON.parse(execFileSync(exe, [String(n)], { encoding: 'utf8' })) as { pingpong: LatencyStats; command_doorbell: LatencyStats };
+  const dir = mkdtempSync(join(tmpdir(), 'oa-bench-'));
+  try {
+    const exe = join(dir, 'pingpong');
+    const cc = spawnSync('gcc', ['-O2', '-std=c11', '-pthread', '-o', exe, src], { encoding: 'utf8' });
+    if (cc.status !== 0) return { unavailable: `gcc failed: ${cc.stderr.trim().split('\n')[0]}` };
+    return runPingpong(exe, n);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runPingpong(exe: string, n: number): CBaseline {
+  const r = JSON.parse(execFileSync(exe, [String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 })) as { pingpong: LatencyStats; command_doorbell: LatencyStats };
   return { what: 'command+doorbell', ...r.command_doorbell, cacheline_pingpong: r.pingpong };
 }

@@ -20,5 +20,5 @@ describe('doorbell benchmark', () => {
     expect(r.copy.device_gbps).toBeGreaterThan(0);
     if (!('unavailable' in r.baseline_c)) expect([r.baseline_c.samples, r.baseline_c.cacheline_pingpong.samples]).toEqual([2000, 2000]);
     expect(steps[0]).toBe('starting a reference device');
-  }, 60000);
+  }, 600_000); // bounds only a hung run: on a shared machine a round trip can take milliseconds
 });
