@@ -13,7 +13,7 @@ const label = (...lines: string[]) => `"${lines.map(escapeDot).join('\\n')}"`;
 
 /** Graphviz source: NUMA nodes as boxes with distance edges, devices attached to their node, memories and links. */
 export function toDot(g: TopologyGraph): string {
-  const out = ['graph openaccel {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];'];
+  const out = ['graph openaccel {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", fontsize=9];'];
   for (const n of g.numa.values()) {
     const cpus = `cpus ${n.cpus.length ? `${n.cpus[0]}-${n.cpus[n.cpus.length - 1]}` : 'none'}`;
     out.push(`  ${quote(n.id)} [shape=box, style=filled, fillcolor="#dde8f5", label=${label(`node ${n.numa}`, cpus, ...(n.memBytes ? [formatBytes(n.memBytes)] : []))}];`);
