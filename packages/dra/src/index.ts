@@ -21,6 +21,7 @@ export type { ClaimRef, KubeletProtos, PrepareResponse, ProtoDevice, UnprepareRe
 export { DRA_PLUGIN_TYPE, DRA_PROTO, DRA_SERVICE_VERSION, PROTO_DIR, REGISTRATION_PROTO, kubeletProtos } from './grpc.js';
 export type { ClaimSource, PluginOptions } from './plugin.js';
 export { KubeletPlugin, containerEdits } from './plugin.js';
-export type { PublishResult } from './publish.js';
-export { apiClaimSource, kubeConfigFor, publishSlices } from './publish.js';
+export type { NodeOwner, PublishResult } from './publish.js';
+export { apiClaimSource, kubeConfigFor, nodeOwner, publishSlices } from './publish.js';
 export { FileTooLargeError, readFileBounded } from './bounded-read.js';
+export { ConformanceReportError, MAX_REPORT_BYTES, profilesFromReports } from './profiles.js';

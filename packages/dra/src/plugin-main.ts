@@ -8,7 +8,8 @@ import { buildFromSysfs } from '@openaccel/topology';
 import { CDI_DIR, KUBELET_PLUGINS, KUBELET_PLUGINS_REGISTRY } from './manifests.js';
 import { DRIVER } from './names.js';
 import { KubeletPlugin } from './plugin.js';
-import { apiClaimSource, kubeConfigFor, publishSlices } from './publish.js';
+import { apiClaimSource, kubeConfigFor, nodeOwner, publishSlices } from './publish.js';
+import { profilesFromReports } from './profiles.js';
 import { exportNode } from './slices.js';
 
 const log = (event: string, fields: Record<string, unknown> = {}) => process.stderr.write(JSON.stringify({ schema: 'openaccel-dra-log/1', time: new Date().toISOString(), event, ...fields }) + '\n');
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
       'plugin-dir': { type: 'string', default: join(KUBELET_PLUGINS, DRIVER) },
       'registry-dir': { type: 'string', default: KUBELET_PLUGINS_REGISTRY },
       'api-server': { type: 'string' },
+      conformance: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -32,10 +34,12 @@ async function main(): Promise<number> {
   }
   const { graph, problems } = buildFromSysfs(values['sysfs-root']);
   for (const p of problems) log('sysfs-problem', { message: p.message });
-  const exp = exportNode(graph, { node });
+  const exp = exportNode(graph, { node, profiles: profilesFromReports(values.conformance ?? []) });
   for (const n of exp.notes) log('export-note', { message: n });
   const kc = kubeConfigFor(values['api-server']);
-  const published = await publishSlices(kc, node, exp.slices);
+  const owner = await nodeOwner(kc, node);
+  if (!owner) log('no-node-owner', { node, message: 'the Node cannot be read; slices are published without an owner reference' });
+  const published = await publishSlices(kc, node, exp.slices, owner);
   log('published', { ...published });
   const plugin = new KubeletPlugin({ node, devices: exp.devices, claims: apiClaimSource(kc), cdiDir: values['cdi-dir'], pluginDir: values['plugin-dir'], registryDir: values['registry-dir'], sysfsRoot: values['sysfs-root'] });
   plugin.on('registered', () => log('registered'));

@@ -2,7 +2,7 @@
  * Talking to the API server with the official JavaScript client: publishing a node's ResourceSlices (create,
  * replace, delete; a new pool generation whenever the devices change) and reading a claim's allocation.
  */
-import { ApiException, KubeConfig, ResourceV1Api, type V1ResourceSlice } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, ResourceV1Api, type V1ResourceSlice } from '@kubernetes/client-node';
 import { DRIVER } from './names.js';
 import type { ClaimSource } from './plugin.js';
 import type { ResourceClaim, ResourceSlice } from './types.js';
@@ -44,7 +44,7 @@ export function kubeConfigFor(server?: string): KubeConfig {
  * Makes the API server hold exactly `slices` for this node's pool. Nothing is written when the devices are
  * unchanged; otherwise every slice gets the next generation, so consumers never mix two views of the pool.
  */
-export async function publishSlices(kc: KubeConfig, node: string, slices: readonly ResourceSlice[]): Promise<PublishResult> {
+export async function publishSlices(kc: KubeConfig, node: string, slices: readonly ResourceSlice[], owner?: NodeOwner): Promise<PublishResult> {
   const api = kc.makeApiClient(ResourceV1Api);
   const list = await api.listResourceSlice({ fieldSelector: `spec.nodeName=${node},spec.driver=${DRIVER}` });
   const existing = list.items.map(fromClient).filter((s) => s.spec.nodeName === node && s.spec.driver === DRIVER);
@@ -59,7 +59,8 @@ export async function publishSlices(kc: KubeConfig, node: string, slices: readon
   if (same) return result;
   result.generation = oldGen + 1;
   for (const s of slices) {
-    const body: ResourceSlice = { ...s, spec: { ...s.spec, pool: { ...s.spec.pool, generation: result.generation } } };
+    const ownerReferences = owner ? [{ apiVersion: 'v1', kind: 'Node', name: owner.name, uid: owner.uid, controller: true }] : undefined;
+    const body: ResourceSlice = { ...s, metadata: { ...s.metadata, ...(ownerReferences ? { ownerReferences } : {}) }, spec: { ...s.spec, pool: { ...s.spec.pool, generation: result.generation } } };
     const e = existing.find((x) => x.metadata.name === s.metadata.name);
     if (e) {
       await api.replaceResourceSlice({ name: s.metadata.name!, body: toClient({ ...body, metadata: { ...body.metadata, resourceVersion: e.metadata.resourceVersion } }) });
@@ -75,6 +76,23 @@ export async function publishSlices(kc: KubeConfig, node: string, slices: readon
     result.deleted.push(e.metadata.name!);
   }
   return result;
+}
+
+/** The Node that owns a node's slices, so that deleting the Node deletes them (garbage collection). */
+export interface NodeOwner {
+  name: string;
+  uid: string;
+}
+
+/** The Node object's UID, or undefined when the Node cannot be read (the slices are then published unowned). */
+export async function nodeOwner(kc: KubeConfig, name: string): Promise<NodeOwner | undefined> {
+  try {
+    const n = await kc.makeApiClient(CoreV1Api).readNode({ name });
+    return n.metadata?.uid ? { name, uid: n.metadata.uid } : undefined;
+  } catch (e) {
+    if (e instanceof ApiException) return undefined;
+    throw e;
+  }
 }
 
 /** Claims read from the API server; a claim that does not exist is undefined, any other failure throws. */

@@ -1,4 +1,5 @@
 /** The DeviceClasses and ResourceClaimTemplates shipped under deploy/, for a fleet whose SLIT distances are known. */
+import { FUNCTION_WORDS } from '@openaccel/sysfs';
 import { deviceClasses, chainClaim, functionClaim, nearestClaim, sharedMemoryClaim } from './queries.js';
 import type { DeviceClass, ResourceClaimTemplate } from './types.js';
 
@@ -14,7 +15,10 @@ export interface ShippedTemplate {
   template: ResourceClaimTemplate;
 }
 
-/** The example claims: one per query, on the functions of the fixture machines; "DEFLATE and AES-GCM that can be chained" among them. */
+/**
+ * The example claims: each query on the functions of the fixture machines ("DEFLATE and AES-GCM that can be
+ * chained" among them), and two GPUs linked peer to peer.
+ */
 export function shippedTemplates(fleetDistances: readonly number[]): ShippedTemplate[] {
   return [
     { query: { kind: 'function', fn: 'deflate' }, template: functionClaim('deflate') },
@@ -23,9 +27,12 @@ export function shippedTemplates(fleetDistances: readonly number[]): ShippedTemp
     { query: { kind: 'nearest', fn: 'deflate', numa: 3 }, template: nearestClaim('deflate', 3, fleetDistances) },
     { query: { kind: 'shared-memory', x: 'deflate', y: 'aes_gcm_encrypt' }, template: sharedMemoryClaim('deflate', 'aes_gcm_encrypt') },
     { query: { kind: 'chain', x: 'deflate', y: 'aes_gcm_encrypt' }, template: chainClaim('deflate', 'aes_gcm_encrypt') },
+    { query: { kind: 'chain', x: 'compute', y: 'compute' }, template: chainClaim('compute', 'compute') },
+    { query: { kind: 'function', fn: 'copy' }, template: functionClaim('copy') },
   ];
 }
 
+/** Classes for the OpenAccel functions and for `compute` (GPUs and NPUs seen through amdkfd, accel and DRM). */
 export function shippedClasses(): DeviceClass[] {
-  return deviceClasses();
+  return deviceClasses([...FUNCTION_WORDS, 'compute']);
 }

@@ -31,7 +31,7 @@ export interface SliceOptions {
   node: string;
   /** Pool generation; the publisher bumps it on every change. */
   generation?: number;
-  /** Conformance profiles each device passed, by graph id or kernel name. */
+  /** Conformance profiles each device passed, by graph id (`openaccel:accel0`). */
   profiles?: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -59,7 +59,7 @@ export function exportNode(g: TopologyGraph, opts: SliceOptions): NodeExport {
     const name = deviceLabel(d.id, names);
     names.add(name);
     devices.set(name, d);
-    out.push(deviceFor(g, d, name, { memoryDomain: memoryDomain.get(d.id), linkDomain: linkDomain.get(d.id), profiles: opts.profiles?.get(d.id) ?? opts.profiles?.get(d.name) ?? [] }));
+    out.push(deviceFor(g, d, name, { memoryDomain: memoryDomain.get(d.id), linkDomain: linkDomain.get(d.id), profiles: opts.profiles?.get(d.id) ?? [] }));
   }
   const chunks: Device[][] = [];
   for (let i = 0; i < out.length; i += LIMITS.devicesPerSlice) chunks.push(out.slice(i, i + LIMITS.devicesPerSlice));

@@ -13,6 +13,8 @@ export class FakeApiServer {
   readonly slices = new Map<string, ResourceSlice>();
   readonly claims = new Map<string, ResourceClaim>();
   readonly requests: string[] = [];
+  /** Node name -> UID, for GET /api/v1/nodes/NAME. */
+  readonly nodes = new Map<string, string>();
   /** When set, claim reads fail with 500 (to prove an answer came from the plugin's own state). */
   failClaims = false;
   private server?: Server;
@@ -47,6 +49,11 @@ export class FakeApiServer {
       return status(413, 'RequestEntityTooLarge');
     }
     const path = url.pathname;
+    const nodeGet = path.match(/^\/api\/v1\/nodes\/([^/]+)$/);
+    if (nodeGet && req.method === 'GET') {
+      const uid = this.nodes.get(nodeGet[1]!);
+      return uid ? send(200, { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeGet[1], uid } }) : status(404, 'NotFound');
+    }
     const claim = path.match(/^\/apis\/resource\.k8s\.io\/v1\/namespaces\/([^/]+)\/resourceclaims\/([^/]+)$/);
     if (claim && req.method === 'GET') {
       if (this.failClaims) return status(500, 'InternalError');

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TopologyGraph } from '@openaccel/topology';
-import { apiClaimSource, exportNode, kubeConfigFor, publishSlices, validateObject } from '../src/index.js';
+import { apiClaimSource, exportNode, kubeConfigFor, nodeOwner, publishSlices, validateObject } from '../src/index.js';
 import { FakeApiServer } from './fake-apiserver.js';
 import { machines } from './fixtures.js';
 
@@ -39,6 +39,18 @@ describe('publishing slices with the official client', { timeout: 60_000 }, () =
 
     const shrunk = await publishSlices(kc, 'node-a', exportNode(g, { node: 'node-a' }).slices);
     expect(shrunk).toEqual({ generation: 2, created: [], replaced: ['node-a-openaccel.dev-0'], deleted: ['node-a-openaccel.dev-1'] });
+  });
+
+  it('makes the Node the owner of its slices when the Node can be read', async () => {
+    const kc = kubeConfigFor(url);
+    api.nodes.set('node-a', 'uid-node-a');
+    expect(await nodeOwner(kc, 'node-b')).toBeUndefined();
+    const owner = await nodeOwner(kc, 'node-a');
+    expect(owner).toEqual({ name: 'node-a', uid: 'uid-node-a' });
+    await publishSlices(kc, 'node-a', exportNode(machines()[0]!.graph, { node: 'node-a' }).slices, owner);
+    const stored = api.slices.get('node-a-openaccel.dev-0')!;
+    expect(stored.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Node', name: 'node-a', uid: 'uid-node-a', controller: true }]);
+    expect(validateObject(stored)).toEqual([]);
   });
 
   it('leaves other nodes\' slices alone', async () => {

@@ -1,7 +1,7 @@
 import { FUNCTION_WORDS } from '@openaccel/sysfs';
 import { TopologyGraph, chain, sharedMemory } from '@openaccel/topology';
 import { describe, expect, it } from 'vitest';
-import { ATTR, DRIVER, celDevice, deviceClasses, exportNode, functionClassName, selectorMatches, validateObject, type Device } from '../src/index.js';
+import { ATTR, DRIVER, celDevice, exportNode, functionClassName, selectorMatches, shippedClasses, validateObject, type Device } from '../src/index.js';
 import { machines } from './fixtures.js';
 
 const attr = (d: Device, id: string) => d.attributes?.[id];
@@ -18,8 +18,8 @@ describe('ResourceSlices from the fixture machines', () => {
 
     it(`${m.name}: every function class selects exactly the devices topology says have the function`, () => {
       const exp = exportNode(m.graph, { node: 'node-a' });
-      const classes = new Map(deviceClasses().map((c) => [c.metadata.name!, c]));
-      for (const fn of FUNCTION_WORDS) {
+      const classes = new Map(shippedClasses().map((c) => [c.metadata.name!, c]));
+      for (const fn of [...FUNCTION_WORDS, 'compute']) {
         const expr = classes.get(functionClassName(fn))!.spec.selectors![0]!.cel.expression;
         const selected = exp.slices[0]!.spec.devices!.filter((d) => selectorMatches(expr, celDevice(DRIVER, d))).map((d) => exp.devices.get(d.name)!.id);
         expect(selected.sort(), fn).toEqual(m.graph.devicesWith(fn).map((d) => d.id).sort());

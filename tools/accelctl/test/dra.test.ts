@@ -40,6 +40,15 @@ describe('accelctl dra', { timeout: 120_000 }, () => {
     expect(JSON.parse(j.out)).toEqual({ apiVersion: 'v1', kind: 'List', items: [slice] });
   });
 
+  it('slices marks the profiles a conformance report says a device passed', async () => {
+    const report = join(tempDir(), 'report.json');
+    writeFileSync(report, JSON.stringify({ schema: 'openaccel-conformance/1', device: { name: 'accel1' }, profiles: [{ profile: 'core', verdict: 'conformant' }] }));
+    const r = await run('dra', 'slices', '--node', 'node-a', '--sysfs-root', join(fixtures, 'two-socket-hbm'), '--format', 'json', '--conformance', report);
+    const items = (JSON.parse(r.out) as { items: { spec: { devices: { name: string; attributes: Record<string, unknown> }[] } }[] }).items;
+    expect(items[0]!.spec.devices.filter((d) => 'profile_core' in d.attributes).map((d) => d.name)).toEqual(['openaccel-accel1']);
+    await expect(run('dra', 'slices', '--node', 'n', '--sysfs-root', join(fixtures, 'two-socket-hbm'), '--conformance', join(fixtures, 'make-fixtures.mjs'))).rejects.toThrow(UsageError);
+  });
+
   it('slices refuses a node name the API would reject, and needs --node', async () => {
     await expect(run('dra', 'slices', '--node', 'Node_A', '--sysfs-root', join(fixtures, 'garbage'))).rejects.toThrow(UsageError);
     await expect(run('dra', 'slices')).rejects.toThrow(/--node NAME is required/);

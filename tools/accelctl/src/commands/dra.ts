@@ -2,7 +2,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import yaml from 'js-yaml';
-import { DraNameError, FileTooLargeError, deployFiles, readFileBounded, exportNode, fleetDistances, shippedClasses, shippedTemplates, simulate, toYaml, validateObject, type Machine } from '@openaccel/dra';
+import { ConformanceReportError, DraNameError, FileTooLargeError, profilesFromReports, deployFiles, readFileBounded, exportNode, fleetDistances, shippedClasses, shippedTemplates, simulate, toYaml, validateObject, type Machine } from '@openaccel/dra';
 import { buildFromSysfs } from '@openaccel/topology';
 import { EXIT, UsageError, intOption, json, parse, table, type Command } from '../command.js';
 import { warnProblems } from '../discovery.js';
@@ -13,7 +13,8 @@ const MAX_OBJECT_FILE = 4 * 1024 * 1024;
 export const draSlices: Command = {
   path: ['dra', 'slices'],
   summary: 'the ResourceSlices (resource.k8s.io/v1) a node publishes, from its topology',
-  help: `usage: accelctl dra slices --node NAME [--sysfs-root DIR] [--generation N] [--format yaml|json]
+  help: `usage: accelctl dra slices --node NAME [--sysfs-root DIR] [--conformance REPORT.json]... [--generation N]
+                          [--format yaml|json]
 
 One pool named after the node, one device per accelerator, attributes in the openaccel.dev domain:
 fn_<function>, cap_<feature>, numaNode, numaDist<N>, memoryDomain (devices sharing a memory share it),
@@ -21,16 +22,20 @@ linkDomain (devices that can be chained share it), model, source, kernelName, pa
 the capacity 'queues'. Every slice is checked against the resource.k8s.io/v1 schema and the API server's
 rules before it is printed. JSON output is a Kubernetes List (kubectl apply -f takes it).
 
+  --conformance REPORT.json   a report of 'accelctl conformance run --format json': the device it names
+                              gets profile_<name> for each profile it passed
+
 examples:
   accelctl dra slices --node node-a --sysfs-root spec/sysfs/fixtures/two-socket-hbm
   accelctl dra slices --node node-a --format json`,
   run(argv, io) {
-    const { values } = parse(argv, { 'sysfs-root': { type: 'string', default: '/sys' }, node: { type: 'string' }, generation: { type: 'string' }, format: { type: 'string', default: 'yaml' } }, false);
+    const { values } = parse(argv, { 'sysfs-root': { type: 'string', default: '/sys' }, node: { type: 'string' }, generation: { type: 'string' }, format: { type: 'string', default: 'yaml' }, conformance: { type: 'string', multiple: true } }, false);
     if (!values.node) throw new UsageError('--node NAME is required (the Kubernetes node name)');
     if (values.format !== 'yaml' && values.format !== 'json') throw new UsageError(`--format is yaml or json, got '${values.format}'`);
     const { graph, problems } = buildFromSysfs(values['sysfs-root']);
     warnProblems(io, problems);
-    const exp = exportOrUsage(() => exportNode(graph, { node: values.node!, generation: intOption(values.generation, 'generation') ?? 0 }));
+    const profiles = exportOrUsage(() => profilesFromReports(values.conformance ?? []));
+    const exp = exportOrUsage(() => exportNode(graph, { node: values.node!, generation: intOption(values.generation, 'generation') ?? 0, profiles }));
     for (const n of exp.notes) io.err(`note: ${n}`);
     for (const s of exp.slices) {
       const bad = validateObject(s);
@@ -156,7 +161,7 @@ function exportOrUsage<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof DraNameError || e instanceof RangeError) throw new UsageError(e.message);
+    if (e instanceof DraNameError || e instanceof ConformanceReportError || e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
 }
