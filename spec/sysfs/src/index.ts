@@ -26,3 +26,16 @@ export { readAccelClass, readDrmRenderNodes, readUacceClass } from './linux/clas
 export type { KfdTopology, KfdNode, KfdMemBank, KfdIoLink } from './linux/kfd.js';
 export { readKfdTopology, KFD_TOPOLOGY } from './linux/kfd.js';
 export { cpuList, distanceList, nodeMemTotal, pciId, keyValues } from './linux/formats.js';
+export type { SysfsSymlink, AccelSysfsDir } from './accel-openaccel.js';
+export {
+  ACCEL_CLASS_DIR,
+  ACCEL_OPENACCEL_DIR,
+  ACCEL_CAP_WORDS,
+  ACCEL_FUNCTION_WORDS,
+  ACCEL_DEVICE_ATTRIBUTES,
+  ACCEL_MEMORY_ATTRIBUTES,
+  ACCEL_MEMORY_LINKS,
+  ACCEL_LINK_ATTRIBUTES,
+  ACCEL_LINK_LINKS,
+  ACCEL_OPENACCEL_LAYOUT,
+} from './accel-openaccel.js';

@@ -1,6 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { abiSnapshot, diffAbi, uapi, type AbiSnapshot } from '../src/index.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  abiSnapshot,
+  AbiSnapshotError,
+  diffAbi,
+  frozenSnapshotPath,
+  MAX_SNAPSHOT_BYTES,
+  readAbiSnapshot,
+  resolveAbiSnapshot,
+  uapi,
+  uapi2,
+  type AbiSnapshot,
+} from '../src/index.js';
 
 const frozen = JSON.parse(readFileSync(new URL('../abi/1.0.json', import.meta.url), 'utf8')) as AbiSnapshot;
 const current = () => structuredClone(abiSnapshot(uapi.compiled));
@@ -75,5 +88,51 @@ describe('ABI checker', () => {
     const n = current();
     n.constants['OA_API_VERSION_MAJOR'] = { value: 0, version: true };
     expect(diffAbi(frozen, n).breaking.map((c) => c.path)).toContain('constant OA_API_VERSION_MAJOR');
+  });
+});
+
+describe('ABI checker across major versions', () => {
+  it('reports a new major version as BREAKING, not as a compatible version bump', () => {
+    const n = current();
+    n.version = '2.0';
+    n.constants['OA_API_VERSION_MAJOR'] = { value: 2, version: true };
+    const d = diffAbi(frozen, n);
+    expect(d.breaking.map((c) => c.path)).toContain('version');
+  });
+
+  it('finds 1.0 -> 2.0 breaking and names each break', () => {
+    const d = diffAbi(frozen, abiSnapshot(uapi2.compiled));
+    const msgs = d.breaking.map((c) => `${c.path}: ${c.message}`);
+    expect(msgs).toContain('binding: device node moved from char-device /dev/openaccel/accel%u to drm-accel /dev/accel/accel%u');
+    expect(msgs).toContain('sizePolicy: argument size rules changed from size-field to drm-ioctl');
+    expect(msgs).toContain('ioctlType: ioctl type changed from 0xd7 to 0x64');
+    for (const name of Object.keys(frozen.ioctls)) expect(msgs).toContain(`ioctl ${name}: ioctl removed`);
+    for (const rule of ['size_too_small', 'size_mismatch', 'nonzero_tail']) expect(msgs).toContainEqual(expect.stringMatching(new RegExp(`^common errno rule ${rule}: rule ${rule} \\(\\w+\\) was removed$`)));
+    expect(msgs).toContain('struct oa_sqe.opcode: type changed from u8 to u16');
+    expect(d.compatible.map((c) => c.path)).toContain('core ioctl DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT');
+  });
+});
+
+describe('resolving a version to a snapshot', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('1.0 is the frozen file, 2.0 the draft as built and never frozen yet', () => {
+    expect(resolveAbiSnapshot('1.0')).toMatchObject({ frozen: true, source: 'frozen spec/uapi/abi/1.0.json' });
+    const two = resolveAbiSnapshot('2.0');
+    expect(two).toMatchObject({ frozen: false, source: '2.0 as built (draft, not frozen)' });
+    expect(two.snapshot.version).toBe('2.0');
+    expect(existsSync(frozenSnapshotPath('2.0'))).toBe(false);
+    expect(() => resolveAbiSnapshot('9.9')).toThrow(AbiSnapshotError);
+  });
+
+  it('refuses a snapshot file too large to be one before reading it, and anything but a regular file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oa-abi-'));
+    dirs.push(dir);
+    const big = join(dir, 'big.json');
+    writeFileSync(big, `${JSON.stringify(frozen)}${' '.repeat(MAX_SNAPSHOT_BYTES)}`);
+    expect(() => readAbiSnapshot(big)).toThrow(/at most/);
+    expect(() => readAbiSnapshot(dir)).toThrow(/not a regular file/);
+    expect(() => readAbiSnapshot(join(dir, 'missing.json'))).toThrow(/ENOENT/);
   });
 });

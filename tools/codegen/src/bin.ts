@@ -2,28 +2,24 @@
 /** openaccel-codegen: write or check the generated uAPI artifacts, freeze and diff ABI snapshots. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { abiSnapshot, diffAbi, uapi, type AbiSnapshot } from '@openaccel/uapi';
+import { diffAbi, resolveAbiSnapshot, UAPI_VERSIONS } from '@openaccel/uapi';
 import { abiSnapshotPath, renderAbiSnapshot } from './artifacts.js';
 import { checkDrift, repoRoot, writeArtifacts } from './drift.js';
 
 const USAGE = `usage: openaccel-codegen <command>
 
-  write                 regenerate the header, JSON, REFERENCE.md and syzkaller description from spec/uapi
+  write                 regenerate every generated file (1.0 and 2.0) from spec/uapi
   check                 exit 1 if a committed artifact differs from what spec/uapi generates
-  freeze VERSION        write spec/uapi/abi/VERSION.json from the current spec (refuses to overwrite a different one)
-  diff OLD NEW          compare two ABI snapshots (file paths, or 'current' for the spec as it is now);
-                        exit 0 when NEW is compatible with OLD, 1 when it breaks it
+  freeze VERSION        write spec/uapi/abi/VERSION.json from the spec of that version; refuses a draft
+                        and refuses to overwrite a different snapshot
+  diff OLD NEW          compare two ABIs: a version (1.0 = the frozen snapshot; 2.0 = the draft as built),
+                        'current' (1.0 as built) or a snapshot file; exit 0 when NEW is compatible with OLD,
+                        1 when it breaks it
 
 examples:
   npm run gen
-  node tools/codegen/dist/bin.js diff spec/uapi/abi/1.0.json current`;
-
-function loadSnapshot(arg: string): AbiSnapshot {
-  if (arg === 'current') return abiSnapshot(uapi.compiled);
-  const snap = JSON.parse(readFileSync(arg, 'utf8')) as AbiSnapshot;
-  if (snap.format !== 'openaccel-abi/1') throw new Error(`${arg} is not an OpenAccel ABI snapshot (format ${String(snap.format)})`);
-  return snap;
-}
+  node tools/codegen/dist/bin.js diff 1.0 current
+  node tools/codegen/dist/bin.js diff 1.0 2.0`;
 
 function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
@@ -46,12 +42,17 @@ function main(argv: string[]): number {
     case 'freeze': {
       const version = rest[0];
       if (!version || !/^\d+\.\d+$/.test(version)) break;
-      if (version !== uapi.compiled.spec.version) {
-        console.error(`the spec is at version ${uapi.compiled.spec.version}; cannot freeze ${version}`);
+      const spec = UAPI_VERSIONS[version];
+      if (!spec) {
+        console.error(`no spec version ${version}; known: ${Object.keys(UAPI_VERSIONS).join(', ')}`);
+        return 1;
+      }
+      if (spec.compiled.spec.status === 'draft') {
+        console.error(`${version} is a draft: it is frozen once refdev and kmod serve it (set status 'released' in spec/uapi/src/v${version.split('.')[0]}/index.ts, then freeze)`);
         return 1;
       }
       const file = join(root, abiSnapshotPath(version));
-      const text = renderAbiSnapshot();
+      const text = renderAbiSnapshot(spec.compiled);
       if (existsSync(file)) {
         if (readFileSync(file, 'utf8') === text) {
           console.log(`${abiSnapshotPath(version)} already frozen and identical`);
@@ -67,7 +68,9 @@ function main(argv: string[]): number {
     }
     case 'diff': {
       if (rest.length !== 2) break;
-      const d = diffAbi(loadSnapshot(rest[0]!), loadSnapshot(rest[1]!));
+      const [older, newer] = [resolveAbiSnapshot(rest[0]!), resolveAbiSnapshot(rest[1]!)];
+      const d = diffAbi(older.snapshot, newer.snapshot);
+      console.log(`old: ${older.source}\nnew: ${newer.source}`);
       for (const c of d.breaking) console.log(`BREAKING   ${c.path}: ${c.message}`);
       for (const c of d.compatible) console.log(`compatible ${c.path}: ${c.message}`);
       console.log(d.breaking.length ? `${d.breaking.length} incompatible change(s)` : `compatible (${d.compatible.length} addition(s))`);

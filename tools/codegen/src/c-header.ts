@@ -1,5 +1,5 @@
 /** Renders the kernel uAPI header: kernel-doc comments, one struct per ioctl, static_assert on every size and offset. */
-import { SCALARS, type CompiledSpec, type FieldSpec, type StructLayout } from '@openaccel/uapi';
+import { SCALARS, type CompiledSpec, type FieldSpec, type IoctlSpec, type StructLayout, type UapiSpec } from '@openaccel/uapi';
 import { generatedNotice } from './notice.js';
 
 const IOC_MACRO = { none: '_IO', write: '_IOW', read: '_IOR', readwrite: '_IOWR' } as const;
@@ -24,30 +24,63 @@ export function commentSafe(text: string): string {
   return text.replace(/\*\//g, '* /').replace(/\/\*/g, '/ *');
 }
 
-function fieldDecl(f: FieldSpec): string {
+export function fieldDecl(f: FieldSpec): string {
   const m = /^(\w+)\[(\d+)\]$/.exec(f.type);
   if (m) return `\t${SCALARS[m[1] as keyof typeof SCALARS].cName} ${f.name}[${m[2]}];`;
   return `\t${SCALARS[f.type as keyof typeof SCALARS].cName} ${f.name};`;
 }
 
-function fieldTags(f: FieldSpec): string {
+export function fieldTags(f: FieldSpec, base = '1.0'): string {
   const tags: string[] = [f.dir];
   if (f.unit) tags.push(f.unit);
   if (f.flags) tags.push(`flags: ${f.flags}`);
   if (f.enum) tags.push(`enum ${f.enum}`);
-  if (f.since !== '1.0') tags.push(`since ${f.since}`);
+  if (f.since !== base) tags.push(`since ${f.since}`);
   const special = (f.special ?? []).map((s) => `${s.value} = ${s.meaning}`);
   return `[${tags.join(', ')}]${special.length ? ` Special: ${special.join('; ')}.` : ''}`;
 }
 
-function structBlock(l: StructLayout): string[] {
+export function structBlock(l: StructLayout, extensibleNote = 'Extensible: see "Extensible structs" at the top of this file.', base = '1.0'): string[] {
   const s = l.struct;
   const out = ['/**', ...commentLines(`struct ${s.name} - ${s.doc}`)];
-  for (const { field } of l.fields) out.push(...commentLines(`@${field.name}: ${field.doc} ${fieldTags(field)}`, ' * ', ' *\t'));
+  for (const { field } of l.fields) out.push(...commentLines(`@${field.name}: ${field.doc} ${fieldTags(field, base)}`, ' * ', ' *\t'));
   const notes = [...(s.notes ?? [])];
-  if (s.extensible) notes.push('Extensible: see "Extensible structs" at the top of this file.');
+  if (s.extensible) notes.push(extensibleNote);
   for (const n of notes) out.push(' *', ...commentLines(n));
   out.push(' */', `struct ${s.name} {`, ...l.fields.map((f) => fieldDecl(f.field)), '};', '');
+  return out;
+}
+
+/** `#define`s of every flag bit and each set's valid mask, with the docs as comments. */
+export function flagDefines(c: CompiledSpec): string[] {
+  const out: string[] = [];
+  for (const { spec: f, mask } of c.flagSets.values()) {
+    out.push(`/* ${f.name}: ${commentSafe(f.doc)} */`);
+    for (const b of f.bits) out.push(`/* ${commentSafe(b.doc)} */`, `#define ${b.name} (1U << ${b.bit})`);
+    out.push(`#define ${f.name.toUpperCase()}_VALID_MASK 0x${mask.toString(16)}U`, '');
+  }
+  return out;
+}
+
+/** The kernel-doc comment above an ioctl's `#define`: what it does and its own errno rules. */
+export function ioctlComment(i: IoctlSpec): string[] {
+  const out = ['/**', ...commentLines(`${i.name} - ${i.doc}`), ' *', ...commentLines(`Argument: struct ${i.arg}. Errors besides the common ones:`)];
+  if (i.errors.length === 0) out.push(' *   none.');
+  for (const r of i.errors) out.push(...commentLines(`${r.errno} (${r.id}): ${r.when}.`, ' *   ', ' *     '));
+  for (const n of i.notes ?? []) out.push(' *', ...commentLines(n));
+  out.push(' */');
+  return out;
+}
+
+/** The closing comment: mmap regions, their errno rules and the data-path rules. */
+export function protocolComment(s: UapiSpec, regionsTitle: string, mmapTitle: string, rulesTitle: string): string[] {
+  const out = ['/*', ` * ${regionsTitle}`];
+  for (const r of s.regions) out.push(...commentLines(`${r.name}: ${r.doc} Offset ${r.offsetFrom}, length ${r.sizeFrom} (${r.sizeRule}).`, ' *   ', ' *     '));
+  out.push(` * ${mmapTitle}`);
+  for (const e of s.regions[0]?.errors ?? []) out.push(...commentLines(`${e.errno} (${e.id}): ${e.when}.`, ' *   ', ' *     '));
+  out.push(' *', ` * ${rulesTitle}`);
+  for (const r of s.rules) out.push(...commentLines(`${r.id} - ${r.title}: ${r.text}`, ' *   ', ' *     '));
+  out.push(' */');
   return out;
 }
 
@@ -87,27 +120,13 @@ export function renderCHeader(c: CompiledSpec): string {
     for (const x of e.entries) out.push(...commentLines(`@${x.name}: ${x.doc}`, ' * ', ' *\t'));
     out.push(' */', `enum ${e.name} {`, ...e.entries.map((x) => `\t${x.name} = ${x.value},`), '};', '');
   }
-  for (const { spec: f, mask } of c.flagSets.values()) {
-    out.push(`/* ${f.name}: ${commentSafe(f.doc)} */`);
-    for (const b of f.bits) out.push(`/* ${commentSafe(b.doc)} */`, `#define ${b.name} (1U << ${b.bit})`);
-    out.push(`#define ${f.name.toUpperCase()}_VALID_MASK 0x${mask.toString(16)}U`, '');
-  }
+  out.push(...flagDefines(c));
   for (const l of c.structs.values()) out.push(...structBlock(l));
   for (const io of c.ioctls.values()) {
     const i = io.spec;
-    out.push('/**', ...commentLines(`${i.name} - ${i.doc}`), ' *', ...commentLines(`Argument: struct ${i.arg}. Errors besides the common ones:`));
-    if (i.errors.length === 0) out.push(' *   none.');
-    for (const r of i.errors) out.push(...commentLines(`${r.errno} (${r.id}): ${r.when}.`, ' *   ', ' *     '));
-    for (const n of i.notes ?? []) out.push(' *', ...commentLines(n));
-    out.push(' */', `#define ${i.name} ${IOC_MACRO[i.dir]}(OA_IOCTL_TYPE, 0x${i.nr.toString(16).padStart(2, '0')}, struct ${i.arg})`, '');
+    out.push(...ioctlComment(i), `#define ${i.name} ${IOC_MACRO[i.dir]}(OA_IOCTL_TYPE, 0x${i.nr.toString(16).padStart(2, '0')}, struct ${i.arg})`, '');
   }
-  out.push('/*', ' * mmap regions of a queue:');
-  for (const r of s.regions) out.push(...commentLines(`${r.name}: ${r.doc} Offset ${r.offsetFrom}, length ${r.sizeFrom} (${r.sizeRule}).`, ' *   ', ' *     '));
-  out.push(' * Errors of mmap on a context fd:');
-  for (const e of s.regions[0]?.errors ?? []) out.push(...commentLines(`${e.errno} (${e.id}): ${e.when}.`, ' *   ', ' *     '));
-  out.push(' *', ' * Data-path protocol (memory ordering):');
-  for (const r of s.rules) out.push(...commentLines(`${r.id} - ${r.title}: ${r.text}`, ' *   ', ' *     '));
-  out.push(' */', '');
+  out.push(...protocolComment(s, 'mmap regions of a queue:', 'Errors of mmap on a context fd:', 'Data-path protocol (memory ordering):'), '');
   out.push(
     '/* Layout checks: the same numbers on every ABI, 32-bit included. */',
     '#ifdef __cplusplus',

@@ -39,6 +39,28 @@ export function renderJson(c: CompiledSpec): string {
     rings: s.rings,
     opcodes: s.opcodes,
     rules: s.rules,
+    // 2.0 and later: the binding, the size policy, the DRM core part and the spec's own prose sections.
+    ...(s.binding
+      ? {
+          status: s.status ?? 'released',
+          binding: s.binding,
+          sizePolicy: c.sizePolicy,
+          maxOpcode: s.maxOpcode,
+          sections: s.sections ?? [],
+          externalStructs: [...c.externalStructs.values()].map((m) => ({
+            ...m.lp64.struct,
+            layouts: Object.fromEntries(
+              Object.entries(m).map(([model, l]) => [model, { sizeBytes: l.sizeBytes, alignBytes: l.alignBytes, offsets: Object.fromEntries(l.fields.map((f) => [f.field.name, f.offset])) }]),
+            ),
+          })),
+          externalConstants: s.externalConstants ?? [],
+          coreIoctls: [...c.coreIoctls.values()].map((io) => ({
+            ...io.spec,
+            numbers: Object.fromEntries(Object.entries(io.numbers).map(([model, n]) => [model, { value: n, hex: hex(n) }])),
+          })),
+          fdinfo: s.fdinfo ?? [],
+        }
+      : {}),
   };
   return `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
 }

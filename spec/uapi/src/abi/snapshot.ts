@@ -28,7 +28,15 @@ export interface AbiSnapshot {
   ioctls: Record<string, { nr: number; dir: IoctlDirection; arg: string; numbers: Record<IocFamily, number>; errors: Record<string, string> }>;
   commonErrors: Record<string, string>;
   regions: Record<string, { layout: string; errors: Record<string, string> }>;
+  /** Absent in snapshots of specs without a binding (1.0): a char device of its own. */
+  binding?: { kind: string; node: string };
+  /** Absent means 'size-field' (1.0). */
+  sizePolicy?: string;
+  /** DRM core ioctls the spec relies on (2.0). */
+  coreIoctls?: Record<string, { nr: number; dir: IoctlDirection; arg: string; errors: Record<string, string> }>;
 }
+
+const ONE_ZERO_BINDING = { kind: 'char-device', node: '/dev/openaccel/accel%u' };
 
 export interface AbiChange {
   /** Where: `struct oa_sqe.tag`, `ioctl OA_IOCTL_SUBMIT errno sq_overrun`, ... */
@@ -75,6 +83,15 @@ export function abiSnapshot(c: CompiledSpec): AbiSnapshot {
     ),
     commonErrors: Object.fromEntries(s.commonErrors.map((r) => [r.id, r.errno])),
     regions: Object.fromEntries(s.regions.map((r) => [r.name, { layout: r.layout, errors: Object.fromEntries(r.errors.map((e) => [e.id, e.errno])) }])),
+    ...(s.binding ? { binding: { kind: s.binding.kind, node: s.binding.node } } : {}),
+    ...(s.sizePolicy ? { sizePolicy: s.sizePolicy } : {}),
+    ...(c.coreIoctls.size
+      ? {
+          coreIoctls: Object.fromEntries(
+            [...c.coreIoctls.values()].map((io) => [io.spec.name, { nr: io.spec.nr, dir: io.spec.dir, arg: io.spec.arg, errors: Object.fromEntries(io.spec.errors.map((r) => [r.id, r.errno])) }]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -135,6 +152,18 @@ function diffStruct(d: AbiDiff, name: string, o: AbiSnapshot['structs'][string],
 /** Compares two snapshots: everything in `breaking` would break a binary built against `older`. */
 export function diffAbi(older: AbiSnapshot, newer: AbiSnapshot): AbiDiff {
   const d: AbiDiff = { breaking: [], compatible: [] };
+  const [oldMajor, newMajor] = [older.version, newer.version].map((v) => Number(v.split('.')[0]));
+  if (oldMajor !== newMajor) d.breaking.push({ path: 'version', message: `major version ${older.version} -> ${newer.version}: programs built against ${older.version} do not run against ${newer.version}` });
+  const [ob, nb] = [older.binding ?? ONE_ZERO_BINDING, newer.binding ?? ONE_ZERO_BINDING];
+  if (ob.kind !== nb.kind || ob.node !== nb.node) d.breaking.push({ path: 'binding', message: `device node moved from ${ob.kind} ${ob.node} to ${nb.kind} ${nb.node}` });
+  const [os, ns] = [older.sizePolicy ?? 'size-field', newer.sizePolicy ?? 'size-field'];
+  if (os !== ns) d.breaking.push({ path: 'sizePolicy', message: `argument size rules changed from ${os} to ${ns}` });
+  for (const [name, io] of Object.entries(older.coreIoctls ?? {})) {
+    const n = newer.coreIoctls?.[name];
+    if (!n) d.breaking.push({ path: `core ioctl ${name}`, message: 'DRM core ioctl no longer part of the spec' });
+    else diffMaps(d, `core ioctl ${name} errno rule`, 'rule', io.errors, n.errors);
+  }
+  for (const name of Object.keys(newer.coreIoctls ?? {})) if (!older.coreIoctls?.[name]) d.compatible.push({ path: `core ioctl ${name}`, message: 'DRM core ioctl added to the spec' });
   if (newer.ioctlType !== older.ioctlType) d.breaking.push({ path: 'ioctlType', message: `ioctl type changed from 0x${older.ioctlType.toString(16)} to 0x${newer.ioctlType.toString(16)}` });
   for (const [k, v] of Object.entries(older.constants)) {
     const nv = newer.constants[k];

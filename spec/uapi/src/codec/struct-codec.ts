@@ -40,6 +40,11 @@ export class StructCodec<S extends StructSpec = StructSpec> {
     this.minSizeBytes = layout.minSizeBytes;
   }
 
+  /** 1.0's extensible structs carry their size; 2.0's follow drm_ioctl and have none. */
+  private hasSizeField(): boolean {
+    return this.layout.struct.extensible && this.compiled.sizePolicy === 'size-field';
+  }
+
   /** Byte offset of a field, for code that reads and writes shared memory directly. */
   offsetOf(field: S['fields'][number]['name']): number {
     const f = this.layout.byName.get(field);
@@ -54,7 +59,7 @@ export class StructCodec<S extends StructSpec = StructSpec> {
   encode(value: StructInput<S>, sizeBytes: number = this.sizeBytes, ctx: CodecContext = {}): Uint8Array {
     const bytes = new Uint8Array(Math.max(sizeBytes, this.sizeBytes));
     this.encodeInto(new DataView(bytes.buffer), 0, value, ctx);
-    if (this.layout.struct.extensible && (value as Record<string, unknown>)['size'] === undefined) {
+    if (this.hasSizeField() && (value as Record<string, unknown>)['size'] === undefined) {
       new DataView(bytes.buffer).setUint32(0, sizeBytes, true);
     }
     return sizeBytes < bytes.length ? bytes.slice(0, sizeBytes) : bytes;
@@ -90,12 +95,13 @@ export class StructCodec<S extends StructSpec = StructSpec> {
   /**
    * The checks a driver applies to an ioctl argument, in the order of the spec's common rules:
    * size_too_small, size_mismatch, nonzero_tail, unknown_flags, reserved_nonzero. `iocSize` is
-   * `_IOC_SIZE` of the request. Returns the zero-extended value.
+   * `_IOC_SIZE` of the request. Returns the zero-extended value. Under the drm-ioctl size policy there is
+   * no size check: drm_ioctl() has already zero-extended a short argument and dropped a long one's tail.
    */
   checkInput(bytes: Uint8Array, iocSize: number, ctx: CodecContext = {}): StructValue<S> {
     const err = (errno: 'EINVAL' | 'E2BIG', field: string, detail: string) =>
       new UapiError({ errno, ioctl: ctx.ioctl, struct: this.name, field }, detail);
-    if (this.layout.struct.extensible) {
+    if (this.hasSizeField()) {
       if (iocSize < this.minSizeBytes || bytes.length < 4) {
         throw err('EINVAL', 'size', `argument is ${iocSize} bytes; at least ${this.minSizeBytes} (the struct at ${this.layout.struct.since}) are needed`);
       }

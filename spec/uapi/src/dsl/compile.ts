@@ -1,7 +1,8 @@
 import { IOC_FAMILIES, ioc, maxIocSize, type IocFamily } from './ioc.js';
 import { computeLayout, type StructLayout } from './layout.js';
 import { isErrnoName } from './errno.js';
-import type { EnumSpec, ErrnoRule, FlagSetSpec, IoctlDirection, IoctlSpec, UapiSpec } from './model.js';
+import { computeExternalLayout, DATA_MODELS, type DataModel, type ExternalLayout } from './external.js';
+import type { CoreIoctlSpec, EnumSpec, ErrnoRule, FlagSetSpec, IoctlDirection, IoctlSpec, SizePolicy, UapiSpec } from './model.js';
 import { SpecError } from '../errors.js';
 
 export interface CompiledFlagSet {
@@ -19,8 +20,20 @@ export interface CompiledIoctl {
   readonly errors: readonly ErrnoRule[];
 }
 
+/** A DRM core ioctl: its request numbers on 64-bit and 32-bit ABIs (drm_version differs between them). */
+export interface CompiledCoreIoctl {
+  readonly spec: CoreIoctlSpec;
+  readonly arg: Readonly<Record<DataModel, ExternalLayout>>;
+  /** Generic-family request number per data model, for a header with exactly the described fields. */
+  readonly numbers: Readonly<Record<DataModel, number>>;
+}
+
 export interface CompiledSpec {
   readonly spec: UapiSpec;
+  readonly sizePolicy: SizePolicy;
+  /** External (drm/drm.h) struct layouts per data model. */
+  readonly externalStructs: ReadonlyMap<string, Readonly<Record<DataModel, ExternalLayout>>>;
+  readonly coreIoctls: ReadonlyMap<string, CompiledCoreIoctl>;
   readonly structs: ReadonlyMap<string, StructLayout>;
   readonly enums: ReadonlyMap<string, EnumSpec>;
   readonly flagSets: ReadonlyMap<string, CompiledFlagSet>;
@@ -49,7 +62,9 @@ function unique(where: string, names: readonly string[]): void {
 export function compileSpec(spec: UapiSpec): CompiledSpec {
   const opcodeEnum: EnumSpec = {
     name: spec.opcodeEnum,
-    doc: 'Functions of the device, in struct oa_sqe.opcode; bit n of oa_device_info.functions is opcode n.',
+    doc: spec.maxOpcode === undefined || spec.maxOpcode <= 63
+      ? 'Functions of the device, in struct oa_sqe.opcode; bit n of oa_device_info.functions is opcode n.'
+      : 'Functions of the device, in struct oa_sqe.opcode; which ones a device implements is bit n of the bitmap DRM_IOCTL_OA_QUERY_FUNCTIONS returns.',
     entries: spec.opcodes.map((o) => ({ name: o.name, value: o.value, doc: o.doc, since: o.since })),
   };
   const allEnums = [...spec.enums, opcodeEnum];
@@ -79,9 +94,21 @@ export function compileSpec(spec: UapiSpec): CompiledSpec {
     flagSets.set(f.name, { spec: f, mask });
   }
 
+  const sizePolicy = spec.sizePolicy ?? 'size-field';
+  const binding = spec.binding;
+  if (binding?.kind === 'drm-accel') {
+    if (spec.ioctlType !== 0x64) throw new SpecError('spec', "a DRM accel binding uses the DRM ioctl type 'd' (0x64)");
+    if (sizePolicy !== 'drm-ioctl') throw new SpecError('spec', "a DRM accel binding takes drm_ioctl's size rules (sizePolicy 'drm-ioctl')");
+    for (const io of spec.ioctls) {
+      if (io.nr < binding.commandBase || io.nr >= binding.commandEnd) {
+        throw new SpecError(`ioctl ${io.name}`, `nr 0x${io.nr.toString(16)} is outside the driver range [DRM_COMMAND_BASE, DRM_COMMAND_END)`);
+      }
+    }
+  }
+
   const structs = new Map<string, StructLayout>();
   for (const s of spec.structs) {
-    const layout = computeLayout(s);
+    const layout = computeLayout(s, sizePolicy);
     for (const { field, type } of layout.fields) {
       const where = `struct ${s.name}.${field.name}`;
       if (field.flags !== undefined) {
@@ -98,7 +125,6 @@ export function compileSpec(spec: UapiSpec): CompiledSpec {
 
   const constants = new Map(spec.constants.map((c) => [c.name, c.value]));
   if (spec.ioctlType < 0 || spec.ioctlType > 0xff) throw new SpecError('spec', 'ioctlType must be a byte');
-
   unique('ioctl numbers', spec.ioctls.map((i) => String(i.nr)));
   const commonIds = spec.commonErrors.map((r) => r.id);
   const ioctls = new Map<string, CompiledIoctl>();
@@ -107,7 +133,7 @@ export function compileSpec(spec: UapiSpec): CompiledSpec {
     const where = `ioctl ${io.name}`;
     const arg = structs.get(io.arg);
     if (!arg) throw new SpecError(where, `unknown argument struct '${io.arg}'`);
-    if (!arg.struct.extensible) throw new SpecError(where, `argument struct '${io.arg}' must be extensible (size first)`);
+    if (!arg.struct.extensible) throw new SpecError(where, `argument struct '${io.arg}' must be extensible`);
     const want = derivedDirection(arg);
     if (want !== io.dir) throw new SpecError(where, `declared direction '${io.dir}' but the fields of ${io.arg} need '${want}'`);
     for (const fam of IOC_FAMILIES) {
@@ -139,17 +165,49 @@ export function compileSpec(spec: UapiSpec): CompiledSpec {
     if (!spec.regions.some((r) => r.name === ring.region)) throw new SpecError(`ring ${ring.name}`, `unknown region '${ring.region}'`);
   }
   unique('rules', spec.rules.map((r) => r.id));
+  const maxOpcode = spec.maxOpcode ?? 63;
+  const statusEnum = spec.statusEnum ?? 'oa_status';
   for (const o of spec.opcodes) {
-    if (o.value < 0 || o.value > 63) throw new SpecError(`opcode ${o.name}`, 'opcodes are 0..63 (one bit each in oa_device_info.functions)');
+    if (!Number.isInteger(o.value) || o.value < 0 || o.value > maxOpcode) {
+      throw new SpecError(`opcode ${o.name}`, maxOpcode === 63 ? 'opcodes are 0..63 (one bit each in oa_device_info.functions)' : `opcodes are 0..${maxOpcode}`);
+    }
     for (const st of o.operands.statuses) {
-      if (!enums.get('oa_status')?.entries.some((e) => e.name === st)) throw new SpecError(`opcode ${o.name}`, `unknown status '${st}'`);
+      if (!enums.get(statusEnum)?.entries.some((e) => e.name === st)) throw new SpecError(`opcode ${o.name}`, `unknown status '${st}'`);
     }
   }
+  const opField = structs.get('oa_sqe')?.byName.get('opcode');
+  if (opField && BigInt(maxOpcode) > (1n << BigInt(opField.type.sizeBytes * 8)) - 1n) {
+    throw new SpecError('struct oa_sqe.opcode', `a ${opField.field.type} cannot hold opcode ${maxOpcode}`);
+  }
+
+  const externalStructs = new Map<string, Record<DataModel, ExternalLayout>>();
+  for (const x of spec.externalStructs ?? []) {
+    externalStructs.set(x.name, Object.fromEntries(DATA_MODELS.map((m) => [m, computeExternalLayout(x, m)])) as Record<DataModel, ExternalLayout>);
+  }
+  const coreIoctls = new Map<string, CompiledCoreIoctl>();
+  unique('core ioctl numbers', (spec.coreIoctls ?? []).map((i) => String(i.nr)));
+  for (const io of spec.coreIoctls ?? []) {
+    const where = `core ioctl ${io.name}`;
+    if (binding?.kind !== 'drm-accel') throw new SpecError(where, 'core ioctls belong to a DRM accel binding');
+    if (io.nr >= binding.commandBase && io.nr < binding.commandEnd) throw new SpecError(where, 'nr lies in the driver-private range');
+    const arg = externalStructs.get(io.arg);
+    if (!arg) throw new SpecError(where, `unknown external struct '${io.arg}'`);
+    unique(`${where} errno rule ids`, io.errors.map((r) => r.id));
+    for (const r of io.errors) {
+      if (!isErrnoName(r.errno)) throw new SpecError(`${where} rule ${r.id}`, `unknown errno '${r.errno}'`);
+      if (r.field !== undefined && !arg.lp64.fields.some((f) => f.field.name === r.field)) throw new SpecError(`${where} rule ${r.id}`, `no field '${r.field}' in ${io.arg}`);
+      if (!/^(drivers|include|Documentation)\/\S+: \w+/.test(r.source)) throw new SpecError(`${where} rule ${r.id}`, "source must be 'path/in/linux.c: function'");
+    }
+    const numbers = Object.fromEntries(DATA_MODELS.map((m) => [m, ioc('generic', io.dir, spec.ioctlType, io.nr, arg[m].sizeBytes)])) as Record<DataModel, number>;
+    coreIoctls.set(io.name, { spec: io, arg, numbers });
+  }
+  unique('sections', (spec.sections ?? []).map((x) => x.id));
+  unique('rule ids', [...spec.rules.map((r) => r.id), ...(spec.sections ?? []).map((x) => x.id)]);
   // Arrays of wider scalars would need per-element codecs; the spec has no use for them yet.
   for (const s of structs.values()) {
     for (const f of s.fields) {
       if (f.type.count !== undefined && f.type.scalar !== 'u8') throw new SpecError(`struct ${s.struct.name}.${f.field.name}`, 'only u8 arrays are supported');
     }
   }
-  return { spec, structs, enums, flagSets, ioctls, ioctlsByNr, constants };
+  return { spec, sizePolicy, externalStructs, coreIoctls, structs, enums, flagSets, ioctls, ioctlsByNr, constants };
 }

@@ -25,6 +25,7 @@ export const ERRNO = {
   ENOTTY: 25,
   ENOSPC: 28,
   ERANGE: 34,
+  ETIME: 62,
   EOVERFLOW: 75,
   EBADFD: 77,
   EOPNOTSUPP: 95,

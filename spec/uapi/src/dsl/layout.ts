@@ -1,5 +1,5 @@
 import { parseFieldType, type ParsedType } from './ctype.js';
-import type { FieldSpec, SpecVersion, StructSpec } from './model.js';
+import type { FieldSpec, SizePolicy, SpecVersion, StructSpec } from './model.js';
 import { SpecError } from '../errors.js';
 
 export interface FieldLayout {
@@ -30,7 +30,7 @@ export function compareVersions(a: SpecVersion, b: SpecVersion): number {
  * implicit padding (holes would be uninitialised kernel memory on copy-out and differ between
  * ABIs), tail padding, and extensible structs whose first field is not `__u32 size`.
  */
-export function computeLayout(struct: StructSpec): StructLayout {
+export function computeLayout(struct: StructSpec, sizePolicy: SizePolicy = 'size-field'): StructLayout {
   const where = `struct ${struct.name}`;
   if (struct.fields.length === 0) throw new SpecError(where, 'has no fields');
   const fields: FieldLayout[] = [];
@@ -67,7 +67,7 @@ export function computeLayout(struct: StructSpec): StructLayout {
   if (offset % alignBytes !== 0) {
     throw new SpecError(where, `size ${offset} leaves tail padding to alignment ${alignBytes}; add an explicit reserved field`);
   }
-  if (struct.extensible) {
+  if (struct.extensible && sizePolicy === 'size-field') {
     const first = fields[0]!;
     if (first.field.name !== 'size' || first.field.type !== 'u32' || first.field.dir !== 'in') {
       throw new SpecError(where, "an extensible struct starts with '__u32 size' (direction in)");
