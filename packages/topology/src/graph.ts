@@ -1,7 +1,10 @@
 /**
  * The topology graph: NUMA nodes (CPUs and/or memory), memories reached by devices, accelerators and
- * their functions, and the edges between them. Built by the builders in build.ts; read by queries.ts.
+ * their functions, and the edges between them. Built by the builders in build.ts; read by queries.ts
+ * through an index built on the first query after the graph last grew.
  */
+import { QueryIndex } from './query-index.js';
+
 
 export type DeviceSource = 'openaccel' | 'uacce' | 'kfd' | 'accel' | 'drm' | 'manifest';
 export type MemoryKind = 'ddr' | 'hbm' | 'sram' | 'cxl';
@@ -67,8 +70,15 @@ export class TopologyGraph {
   private readonly byFunction = new Map<string, DeviceVertex[]>();
   private readonly memoriesByDevice = new Map<string, MemoryVertex[]>();
   private readonly linksFrom = new Map<string, LinkEdge[]>();
+  private queryIndex: QueryIndex | undefined;
+
+  /** @internal The queries' index: built once, again after anything is added. */
+  index(): QueryIndex {
+    return (this.queryIndex ??= new QueryIndex(this));
+  }
 
   addNuma(v: Omit<NumaVertex, 'kind' | 'id'>, distances?: ReadonlyMap<number, number>): NumaVertex {
+    this.queryIndex = undefined;
     const vertex: NumaVertex = { kind: 'numa', id: `numa:${v.numa}`, ...v };
     this.numa.set(v.numa, vertex);
     if (distances && distances.size) this.distance.set(v.numa, new Map(distances));
@@ -77,6 +87,7 @@ export class TopologyGraph {
 
   addDevice(v: Omit<DeviceVertex, 'kind'>): DeviceVertex {
     if (this.devices.has(v.id)) throw new Error(`device ${v.id} is already in the graph`);
+    this.queryIndex = undefined;
     const vertex: DeviceVertex = { kind: 'device', ...v };
     this.devices.set(v.id, vertex);
     for (const f of new Set(v.functions)) {
@@ -88,19 +99,20 @@ export class TopologyGraph {
   }
 
   addMemory(v: Omit<MemoryVertex, 'kind'>): MemoryVertex {
+    this.queryIndex = undefined;
     const existing = this.memories.get(v.id);
     if (existing) {
       for (const d of v.devices) if (!existing.devices.includes(d)) existing.devices.push(d);
-      this.index(existing, v.devices);
+      this.indexMemory(existing, v.devices);
       return existing;
     }
     const vertex: MemoryVertex = { kind: 'memory', ...v, devices: [...v.devices] };
     this.memories.set(v.id, vertex);
-    this.index(vertex, vertex.devices);
+    this.indexMemory(vertex, vertex.devices);
     return vertex;
   }
 
-  private index(m: MemoryVertex, devices: readonly string[]): void {
+  private indexMemory(m: MemoryVertex, devices: readonly string[]): void {
     for (const d of devices) {
       const list = this.memoriesByDevice.get(d) ?? [];
       if (!list.includes(m)) list.push(m);
@@ -109,6 +121,7 @@ export class TopologyGraph {
   }
 
   addLink(e: LinkEdge): void {
+    this.queryIndex = undefined;
     this.links.push(e);
     const list = this.linksFrom.get(e.from) ?? [];
     list.push(e);

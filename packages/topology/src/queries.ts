@@ -1,9 +1,11 @@
 /**
  * The three questions of the accelerator BoF, answered from a TopologyGraph. Every answer carries its
  * reason: the path that was weighed, the weights, and a sentence; devices that have the function but
- * fail a constraint are listed as rejected with why.
+ * fail a constraint are listed as rejected with why. Each query is one pass over its candidates in an
+ * order the graph's index keeps (graph.index()), so it grows linearly with the answers it gives.
  */
 import type { DeviceVertex, LinkEdge, MemoryVertex, TopologyGraph } from './graph.js';
+import type { QueryIndex } from './query-index.js';
 
 export interface Constraints {
   /** At least this many free queues (devices that do not report free queues fail it). */
@@ -51,19 +53,18 @@ export function unmet(d: DeviceVertex, c: Constraints): string | undefined {
   return undefined;
 }
 
-function candidates(g: TopologyGraph, fn: string, c: Constraints, rejected: Rejected[]): DeviceVertex[] {
-  const out: DeviceVertex[] = [];
+const constrained = (c: Constraints) => c.minFreeQueues !== undefined || (c.features?.length ?? 0) > 0 || c.minPasidBits !== undefined;
+
+/** Devices with `fn` that fail the constraints (listed in `rejected` in graph order), or none. */
+function failing(g: TopologyGraph, fn: string, c: Constraints, rejected: Rejected[]): ReadonlySet<DeviceVertex> {
+  if (!constrained(c)) return new Set();
+  const out = new Set<DeviceVertex>();
   for (const d of g.devicesWith(fn)) {
     const why = unmet(d, c);
-    if (why) rejected.push({ device: d.id, why });
-    else out.push(d);
+    if (why) (rejected.push({ device: d.id, why }), out.add(d));
   }
   return out;
 }
-
-/** One collator for every comparison: localeCompare with options builds a new one per call. */
-const collator = new Intl.Collator('en', { numeric: true });
-const byName = (a: DeviceVertex, b: DeviceVertex) => collator.compare(a.id, b.id);
 
 /** "An accelerator with function X nearest my memory (or CPU)." */
 export function nearest(g: TopologyGraph, fn: string, target: NearTarget, c: Constraints = {}): QueryResult<NearestAnswer> {
@@ -80,32 +81,41 @@ export function nearest(g: TopologyGraph, fn: string, target: NearTarget, c: Con
     if (g.numa.size && !g.numa.has(numa)) throw new RangeError(`no NUMA node ${numa}; nodes are ${[...g.numa.keys()].join(', ')}`);
     targetText = `node ${numa}`;
   }
-  const answers = candidates(g, fn, c, rejected).map((d): NearestAnswer => {
-    const own = g.memoriesOf(d.id).find((m) => m.numa === numa);
-    if (own) {
-      return { device: d, distance: 10, reason: { path: [d.id, own.id, `numa:${numa}`], weights: { distance: 10 }, text: `${d.name}'s own ${own.memKind} is ${targetText}: local` } };
-    }
-    const dist = g.numaDistance(d.numa, numa);
-    if (dist === undefined) {
-      const why = d.numa < 0 ? `${d.name}'s NUMA node is unknown (-1)` : `no distance is known between node ${d.numa} and ${targetText}`;
-      return { device: d, distance: null, reason: { path: [d.id], weights: { distance: null, deviceNode: d.numa }, text: `${why}: ranked after every device of known distance` } };
-    }
-    return {
-      device: d,
-      distance: dist,
-      reason: { path: [d.id, `numa:${d.numa}`, `numa:${numa}`], weights: { distance: dist, deviceNode: d.numa }, text: `${d.name} is on node ${d.numa}; distance to ${targetText} is ${dist}${dist === 10 ? ' (local)' : ''}` },
-    };
-  });
-  answers.sort((a, b) => {
-    if (a.distance !== b.distance) return a.distance === null ? 1 : b.distance === null ? -1 : a.distance - b.distance;
-    const fq = (b.device.freeQueues ?? -1) - (a.device.freeQueues ?? -1);
-    return fq || byName(a.device, b.device);
-  });
+  const bad = failing(g, fn, c, rejected);
+  const ix = g.index();
+  // Candidates come most free queues first, then by name: grouped by distance (stable), that is the rank.
+  const byDistance = new Map<number | null, NearestAnswer[]>();
+  const targetId = `numa:${numa}`;
+  for (const d of ix.withFunctionByQueues(fn)) {
+    if (bad.has(d)) continue;
+    const a = nearestAnswer(g, ix, d, ix.memoryOn(d, numa), numa, targetId, targetText);
+    let group = byDistance.get(a.distance);
+    if (!group) byDistance.set(a.distance, (group = []));
+    group.push(a);
+  }
+  const answers = [...byDistance.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : a - b)).flatMap((k) => byDistance.get(k)!);
   return { answers, rejected };
 }
 
-/** Fast memories first: SRAM and HBM beat DDR beat CXL. */
-const KIND_RANK: Record<string, number> = { sram: 0, hbm: 1, ddr: 2, cxl: 3 };
+function nearestAnswer(g: TopologyGraph, ix: QueryIndex, d: DeviceVertex, own: MemoryVertex | undefined, numa: number, targetId: string, targetText: string): NearestAnswer {
+  if (own) {
+    return { device: d, distance: 10, reason: { path: [d.id, own.id, targetId], weights: ix.weights('own', 10, () => ({ distance: 10 })), text: `${d.name}'s own ${own.memKind} is ${targetText}: local` } };
+  }
+  const dist = g.numaDistance(d.numa, numa);
+  if (dist === undefined) {
+    const why = d.numa < 0 ? `${d.name}'s NUMA node is unknown (-1)` : `no distance is known between node ${d.numa} and ${targetText}`;
+    return { device: d, distance: null, reason: { path: [d.id], weights: ix.weights(null, d.numa, () => ({ distance: null, deviceNode: d.numa })), text: `${why}: ranked after every device of known distance` } };
+  }
+  return {
+    device: d,
+    distance: dist,
+    reason: {
+      path: [d.id, `numa:${d.numa}`, targetId],
+      weights: ix.weights(dist, d.numa, () => ({ distance: dist, deviceNode: d.numa })),
+      text: `${d.name} is on node ${d.numa}; distance to ${targetText} is ${dist}${dist === 10 ? ' (local)' : ''}`,
+    },
+  };
+}
 
 export interface SharedMemoryAnswer {
   /** Device with function X. */
@@ -119,44 +129,41 @@ export interface SharedMemoryAnswer {
 /** "Functions X and Y on devices that share a memory (HBM, ...)." Host DRAM, which every device reaches, does not count. */
 export function sharedMemory(g: TopologyGraph, x: string, y: string, c: Constraints = {}): QueryResult<SharedMemoryAnswer> {
   const rejected: Rejected[] = [];
-  const xs = new Set(candidates(g, x, c, rejected));
+  const badX = failing(g, x, c, rejected);
   const rejectedY: Rejected[] = [];
-  const ys = new Set(candidates(g, y, c, rejectedY));
+  const badY = failing(g, y, c, rejectedY);
   const seenRejected = new Set(rejected.map((r) => r.device));
   for (const r of rejectedY) if (!seenRejected.has(r.device)) rejected.push(r);
-  const answers: SharedMemoryAnswer[] = [];
-  const seen = new Set<string>();
-  for (const a of [...xs].sort(byName)) {
+  const ix = g.index();
+  // Rank: memory class (kind, then size), the same device first, then a's name, then b's name. Walking a
+  // by name and each memory's devices by name, answers land in their group already in order.
+  const groups: SharedMemoryAnswer[][] = [];
+  let outOfOrder = false;
+  for (const a of ix.withFunctionByName(x)) {
+    if (badX.has(a)) continue;
     for (const m of g.memoriesOf(a.id)) {
-      for (const bid of m.devices) {
-        const b = g.devices.get(bid);
-        if (!b || !ys.has(b)) continue;
-        const key = `${a.id}|${b.id}|${m.id}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const same = a.id === b.id;
-        answers.push({
+      const group = (ix.memoryClass.get(m) ?? 0) * 2;
+      for (const b of ix.membersOf(m)) {
+        if (badY.has(b) || !b.functions.includes(y)) continue;
+        const same = a === b;
+        const list = (groups[same ? group : group + 1] ??= []);
+        const last = list[list.length - 1];
+        if (last && last.a === a && ix.nameRank.get(last.b)! > ix.nameRank.get(b)!) outOfOrder = true; // a reaches b through two memories of one class
+        list.push({
           a,
           b,
           memory: m,
           reason: {
             path: same ? [a.id, m.id] : [a.id, m.id, b.id],
-            weights: { memoryKind: m.memKind, sizeBytes: m.sizeBytes.toString(), sameDevice: same ? 'yes' : 'no' },
+            weights: ix.weights(m, same, () => ({ memoryKind: m.memKind, sizeBytes: m.sizeBytes.toString(), sameDevice: same ? 'yes' : 'no' })),
             text: same ? `${a.name} has both ${x} and ${y} and its own ${m.label}` : `${a.name} (${x}) and ${b.name} (${y}) both reach ${m.label}`,
           },
         });
       }
     }
   }
-  answers.sort((p, q) => {
-    const k = (KIND_RANK[p.memory.memKind] ?? 9) - (KIND_RANK[q.memory.memKind] ?? 9);
-    if (k) return k;
-    const s = q.memory.sizeBytes - p.memory.sizeBytes;
-    if (s !== 0n) return s > 0n ? 1 : -1;
-    const same = Number(q.a === q.b) - Number(p.a === p.b);
-    return same || byName(p.a, q.a) || byName(p.b, q.b);
-  });
-  return { answers, rejected };
+  if (outOfOrder) for (const list of groups) list?.sort((p, q) => ix.nameRank.get(p.a)! - ix.nameRank.get(q.a)! || ix.nameRank.get(p.b)! - ix.nameRank.get(q.b)!);
+  return { answers: groups.flat(), rejected };
 }
 
 export type ChainVia = 'same-device' | 'shared-memory' | 'p2p-link';
@@ -172,58 +179,46 @@ export interface ChainAnswer {
   reason: Reason;
 }
 
-const VIA_RANK: Record<ChainVia, number> = { 'same-device': 0, 'shared-memory': 1, 'p2p-link': 2 };
-
 /**
  * "Functions X and Y that can be chained": Y consumes X's output without a CPU copy. Best first: the same
  * device (a fenced second command), then a memory both reach, then a peer-to-peer link (fastest link first).
  */
 export function chain(g: TopologyGraph, x: string, y: string, c: Constraints = {}): QueryResult<ChainAnswer> {
   const { answers: shared, rejected } = sharedMemory(g, x, y, c);
-  const ys = new Set(g.devicesWith(y).filter((d) => !unmet(d, c)));
-  const answers: ChainAnswer[] = [];
-  const sameDone = new Set<string>();
+  const usable = (d: DeviceVertex, fn: string) => d.functions.includes(fn) && (!constrained(c) || !unmet(d, c));
+  const same: ChainAnswer[] = [];
+  const viaMemory: ChainAnswer[] = [];
+  const sameDone = new Set<DeviceVertex>();
   for (const s of shared) {
     if (s.a === s.b) {
-      if (sameDone.has(s.a.id)) continue;
-      sameDone.add(s.a.id);
-    }
-    answers.push(s.a === s.b ? sameDevice(s.a, x, y) : { from: s.a, to: s.b, via: 'shared-memory', memory: s.memory, reason: { ...s.reason, text: `${s.reason.text}: ${x} writes it, ${y} reads it` } });
+      if (sameDone.has(s.a)) continue;
+      sameDone.add(s.a);
+      same.push(sameDevice(s.a, x, y));
+    } else viaMemory.push({ from: s.a, to: s.b, via: 'shared-memory', memory: s.memory, reason: { ...s.reason, text: `${s.reason.text}: ${x} writes it, ${y} reads it` } });
   }
   for (const a of g.devicesWith(x)) {
-    if (unmet(a, c)) continue;
-    if (ys.has(a) && !sameDone.has(a.id)) {
-      sameDone.add(a.id);
-      answers.push(sameDevice(a, x, y));
-    }
-    for (const l of g.linksFromDevice(a.id)) {
-      const b = g.devices.get(l.to);
-      if (!b || !ys.has(b) || !l.p2p) continue;
-      answers.push({
-        from: a,
-        to: b,
-        via: 'p2p-link',
-        link: l,
-        reason: {
-          path: [a.id, l.id, b.id],
-          weights: { bandwidthMBps: l.bandwidthMBps ?? null, latencyNs: l.latencyNs ?? null, linkKind: l.linkKind },
-          text: `${a.name} (${x}) writes into ${b.name} (${y}) over a ${l.linkKind} p2p link${l.bandwidthMBps ? ` (${l.bandwidthMBps} MB/s` : ''}${l.latencyNs ? `, ${l.latencyNs} ns)` : l.bandwidthMBps ? ')' : ''}`,
-        },
-      });
+    if (!sameDone.has(a) && usable(a, y) && usable(a, x)) {
+      sameDone.add(a);
+      same.push(sameDevice(a, x, y));
     }
   }
-  answers.sort((p, q) => {
-    const v = VIA_RANK[p.via] - VIA_RANK[q.via];
-    if (v) return v;
-    if (p.via === 'p2p-link' && q.via === 'p2p-link') {
-      const bw = (q.link!.bandwidthMBps ?? 0) - (p.link!.bandwidthMBps ?? 0);
-      if (bw) return bw;
-      const lat = (p.link!.latencyNs ?? Infinity) - (q.link!.latencyNs ?? Infinity);
-      if (lat) return lat;
-    }
-    return 0;
-  });
-  return { answers, rejected };
+  // Links come fastest first from the index; the filter keeps that order.
+  const viaLink: ChainAnswer[] = [];
+  for (const { link: l, from: a, to: b } of g.index().p2pLinks()) {
+    if (!usable(a, x) || !usable(b, y)) continue;
+    viaLink.push({
+      from: a,
+      to: b,
+      via: 'p2p-link',
+      link: l,
+      reason: {
+        path: [a.id, l.id, b.id],
+        weights: { bandwidthMBps: l.bandwidthMBps ?? null, latencyNs: l.latencyNs ?? null, linkKind: l.linkKind },
+        text: `${a.name} (${x}) writes into ${b.name} (${y}) over a ${l.linkKind} p2p link${l.bandwidthMBps ? ` (${l.bandwidthMBps} MB/s` : ''}${l.latencyNs ? `, ${l.latencyNs} ns)` : l.bandwidthMBps ? ')' : ''}`,
+      },
+    });
+  }
+  return { answers: [...same, ...viaMemory, ...viaLink], rejected };
 }
 
 function sameDevice(d: DeviceVertex, x: string, y: string): ChainAnswer {
