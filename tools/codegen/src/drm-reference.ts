@@ -42,11 +42,11 @@ export function renderDrmReference(c: CompiledSpec): string {
     'What a kernel driver declares to be an OpenAccel device:',
     '',
     `- a \`struct drm_driver\` with \`.name = "${b.driverName}"\`, \`.major = OA_API_VERSION_MAJOR\`, \`.minor = OA_API_VERSION_MINOR\` and \`.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM\`, plus \`DRIVER_SYNCOBJ\` when it sets \`OA_CAP_SYNCOBJ\` and \`DRIVER_SYNCOBJ_TIMELINE\` when it sets \`OA_CAP_SYNCOBJ_TIMELINE\`;`,
-    '- `.fops` from `DEFINE_DRM_ACCEL_FOPS`, so the node is `/dev/accel/accelN` and mmap goes through the DRM fake-offset manager (`drm_gem_mmap`) for GEM objects and queue regions alike;',
+    '- `.fops` from `DEFINE_DRM_ACCEL_FOPS`, so the node is `/dev/accel/accelN` and mmap goes through the DRM fake-offset space (`drm_gem_mmap`); the queue regions are offsets in the same space, for example internal GEM objects the driver creates with the queue;',
     `- \`.ioctls\`: one \`DRM_IOCTL_DEF_DRV(OA_<NAME>, handler, 0)\` per driver-private ioctl below, at index \`${b.nrPrefix}<NAME>\` (the nr minus \`DRM_COMMAND_BASE\`), and \`.num_ioctls\` equal to their number;`,
     '- PRIME through the GEM helpers (`drm_gem_prime_import`, `drm_gem_prime_export`), so PRIME_HANDLE_TO_FD gives real dma-buf fds;',
     '- `.show_fdinfo` printing the keys under [fdinfo](#fdinfo);',
-    '- the sysfs attribute group `openaccel` on the accel device (see `v2/ABI/sysfs-class-accel-openaccel`).',
+    '- the `openaccel` directory under the accel device: a kobject holding the device attributes, with `memories/<i>/` and `links/<i>/` below it and peers as symlinks (see `v2/ABI/sysfs-class-accel-openaccel`).',
     '',
   ];
   for (const x of s.sections ?? []) out.push(`### ${x.id} — ${x.title}`, '', ...x.paragraphs.flatMap((p) => [p, '']));

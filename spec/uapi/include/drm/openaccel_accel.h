@@ -10,9 +10,9 @@
  * other devices, and user-mode queues in shared memory for work, so that the fast path makes no
  * system call.
  *
- * This header holds the driver-private part. The DRM core part (DRM_IOCTL_VERSION, GET_CAP,
- * GEM_CLOSE, PRIME and SYNCOBJ ioctls) comes from drm/drm.h; REFERENCE.md lists both, with the
- * errnos of each.
+ * The driver-private part is the header openaccel_accel.h. The DRM core part (DRM_IOCTL_VERSION,
+ * GET_CAP, GEM_CLOSE, PRIME and SYNCOBJ ioctls, fdinfo) comes from drm/drm.h and the DRM core; it
+ * is part of this spec too, described as data with the errnos of each, and REFERENCE.md lists both.
  *
  * binding.node - The device node:
  *   An OpenAccel device is a DRM accel driver (DRIVER_COMPUTE_ACCEL). Its node is /dev/accel/accelN

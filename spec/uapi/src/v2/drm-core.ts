@@ -318,7 +318,7 @@ export const coreIoctls = [
     requires: 'DRIVER_SYNCOBJ',
     errors: [
       notSyncobj('syncobj_unsupported', `${SYNCOBJ_C}: drm_syncobj_wait_ioctl`),
-      { id: 'flags_invalid', errno: 'EINVAL', field: 'flags', when: 'flags has a bit other than WAIT_ALL and WAIT_FOR_SUBMIT', source: `${SYNCOBJ_C}: drm_syncobj_wait_ioctl` },
+      { id: 'flags_invalid', errno: 'EINVAL', field: 'flags', when: 'flags has a bit other than WAIT_ALL and WAIT_FOR_SUBMIT (and WAIT_DEADLINE on kernels whose drm.h has deadline_nsec)', source: `${SYNCOBJ_C}: drm_syncobj_wait_ioctl` },
       ...arrayRules('drm_syncobj_wait_ioctl'),
       ...waitRules,
     ],
@@ -347,7 +347,7 @@ export const coreIoctls = [
     requires: 'DRIVER_SYNCOBJ_TIMELINE',
     errors: [
       notTimeline('timeline_unsupported', `${SYNCOBJ_C}: drm_syncobj_timeline_wait_ioctl`),
-      { id: 'flags_invalid', errno: 'EINVAL', field: 'flags', when: 'flags has a bit other than WAIT_ALL, WAIT_FOR_SUBMIT and WAIT_AVAILABLE', source: `${SYNCOBJ_C}: drm_syncobj_timeline_wait_ioctl` },
+      { id: 'flags_invalid', errno: 'EINVAL', field: 'flags', when: 'flags has a bit other than WAIT_ALL, WAIT_FOR_SUBMIT and WAIT_AVAILABLE (and WAIT_DEADLINE on kernels whose drm.h has deadline_nsec)', source: `${SYNCOBJ_C}: drm_syncobj_timeline_wait_ioctl` },
       ...arrayRules('drm_syncobj_timeline_wait_ioctl'),
       { id: 'points_fault', errno: 'EFAULT', field: 'points', when: 'the point array is not readable', source: `${SYNCOBJ_C}: drm_syncobj_array_wait_timeout` },
       ...waitRules,
