@@ -84,9 +84,15 @@ export async function startRefdev(opts: StartOptions = {}): Promise<RefdevProces
   const config = parseConfig(opts.config ?? {});
   const configFile = join(runtimeDir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
+  // stdin is a pipe the daemon watches: it exits when this process goes, however that happens.
   const child = spawn(process.execPath, [DAEMON.pathname, '--runtime', runtimeDir, '--config', configFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
+  });
+  child.stdin!.on('error', () => {});
+  // A directory made here is removed here, once the daemon has exited (or failed to start).
+  child.once('exit', () => {
+    if (!opts.runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -120,7 +126,8 @@ export async function startRefdev(opts: StartOptions = {}): Promise<RefdevProces
     stop(timeoutMs = 5000) {
       if (exited) return exited;
       exited = new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // Already gone (exited, or killed by a signal): its 'exit' event will not come again.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
         child.once('exit', (code) => {
           clearTimeout(t);

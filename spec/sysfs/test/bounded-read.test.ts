@@ -53,7 +53,7 @@ function discoverInChild(root: string) {
   return { status: r.status, signal: r.signal, stderr: r.stderr, result: r.status === 0 ? (JSON.parse(r.stdout) as { devices: string[]; problems: string[] }) : undefined };
 }
 
-describe('attributes are read bounded: only regular files, at most one page', () => {
+describe('attributes are read bounded: only regular files, at most one page', { timeout: 180_000 }, () => {
   it('a FIFO as an attribute is refused at once, not waited on', () => {
     const root = treeWithModel((p) => expect(spawnSync('mkfifo', [p]).status).toBe(0));
     const r = discoverInChild(root);

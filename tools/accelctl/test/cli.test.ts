@@ -11,6 +11,9 @@ const kfd = join(repo, 'spec/sysfs/fixtures/kfd-xgmi-workstation');
 const examples = join(repo, 'spec/capabilities/examples');
 const bin = join(repo, 'tools/accelctl/dist/bin.js');
 
+/** Tests that start node, dot or npx: minutes, not seconds, on a busy 2-core machine. */
+const SPAWN_TIMEOUT_MS = 180_000;
+
 const temps: string[] = [];
 afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -28,7 +31,7 @@ async function run(...argv: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-describe('accelctl ls / info / topo', () => {
+describe('accelctl ls / info / topo', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('lists every accelerator of the two-socket fixture', async () => {
     const r = await run('ls', '--sysfs-root', hbm);
     expect(r.code).toBe(0);
@@ -85,7 +88,7 @@ describe('accelctl ls / info / topo', () => {
   });
 });
 
-describe('topo pictures read as they should', () => {
+describe('topo pictures read as they should', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('svg labels are lines of text, with no literal \\n (the DOT labels were escaped twice)', async (ctx) => {
     if (spawnSync('dot', ['-V']).status !== 0) ctx.skip();
     const svg = await run('topo', '--format', 'svg', '--sysfs-root', hbm);
@@ -241,7 +244,7 @@ describe('accelctl manifest', () => {
   });
 });
 
-describe('manifest files are read bounded', () => {
+describe('manifest files are read bounded', { timeout: SPAWN_TIMEOUT_MS }, () => {
   /** In a child process with a generous deadline: a read that blocks or grows fails the test instead of hanging it. */
   const validate = (file: string) => spawnSync('sh', ['-c', 'ulimit -v 4000000; exec "$0" "$@"', process.execPath, bin, 'manifest', 'validate', file], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
 
@@ -296,7 +299,7 @@ describe('accelctl spec diff', () => {
   });
 });
 
-describe('accelctl on this machine', () => {
+describe('accelctl on this machine', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('ls and topo --format json run on the real /sys', () => {
     const ls = spawnSync(process.execPath, [bin, 'ls'], { encoding: 'utf8' });
     expect(ls.status).toBe(0);
@@ -315,7 +318,7 @@ describe('accelctl on this machine', () => {
   });
 });
 
-describe('the installed command', () => {
+describe('the installed command', { timeout: SPAWN_TIMEOUT_MS }, () => {
   it('is linked by npm at install time (the bin is a committed file, not a build output)', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'tools/accelctl/package.json'), 'utf8'));
     expect(pkg.bin.accelctl).toBe('./bin/accelctl.js');
