@@ -33,4 +33,6 @@ process.on('message', (m: Message) => {
   }
   void executeTest(t, target).then((result) => process.send!({ result }));
 });
+// The runner is gone (it died or closed the channel): nothing is left to report to.
+process.on('disconnect', () => process.exit(0));
 process.send!({ ready: true });

@@ -6,7 +6,17 @@ export { ALL_TESTS, AREAS, areaOf, globMatcher, selectTests } from './registry.j
 export type { ProfileVerdict } from './verdict.js';
 export { claimedProfiles, mandatoryTests, profileVerdicts } from './verdict.js';
 export type { RunOptions, RunEvent, RunReport } from './runner.js';
-export { runConformance, exitStatus, RESULTS_SCHEMA, RunError } from './runner.js';
+export { runConformance, exitStatus, RESULTS_SCHEMA, RunError, RunAborted } from './runner.js';
+export { Rng, randomSeed } from './rng.js';
+export { Interrupted, untilInterrupted } from './interrupt.js';
+export type { MalformedIoctl } from './malformed.js';
+export { malformedIoctl, returnedFds } from './malformed.js';
+export type { Resources } from './reliability/resources.js';
+export { probeResources, settleResources } from './reliability/resources.js';
+export type { FuzzOptions, FuzzReport, FuzzFinding, ErrnoMismatch } from './reliability/fuzz.js';
+export { runFuzz, FUZZ_SCHEMA, INPUTS_PER_ROUND, ReliabilityError } from './reliability/fuzz.js';
+export type { StressOptions, StressReport } from './reliability/stress.js';
+export { runStress, STRESS_SCHEMA, STRESS_BATCH } from './reliability/stress.js';
 export { formatConsole, progressLine, latencyTable } from './reporters/console.js';
 export { formatJson, formatJunit, formatKtap, claimBundle } from './reporters/machine.js';
 export { formatHtml, histogramSvg } from './reporters/html.js';

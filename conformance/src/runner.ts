@@ -1,6 +1,8 @@
 /**
  * The runner: runs the selected tests in a separate test process, one at a time, with a timeout each;
  * records a hang as `timeout` and a dying test process as `error`, then goes on in a fresh process.
+ * The test process leads its own process group, so ending it (timeout, end of run, abort) also ends
+ * every client a test spawned.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { arch, cpus, release } from 'node:os';
@@ -25,6 +27,8 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** Caps every test's timeout (for quick runs and tests of the runner itself). */
   maxTestTimeoutMs?: number;
+  /** Aborting ends the run at once: the test process and everything it spawned are killed, and the run rejects with RunAborted. */
+  signal?: AbortSignal;
 }
 
 export type RunEvent = { type: 'start'; total: number } | { type: 'result'; index: number; total: number; result: TestResult };
@@ -59,7 +63,8 @@ class TestProcess {
   ) {}
 
   private start(): Promise<void> {
-    const child = fork(EXECUTOR, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced', env: { ...process.env, UV_THREADPOOL_SIZE: '8' } });
+    // detached: a process group of its own, so that killing the group reaches the clients its tests spawned.
+    const child = fork(EXECUTOR, [], { detached: true, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced', env: { ...process.env, UV_THREADPOOL_SIZE: '8' } });
     this.child = child;
     this.ready = new Promise((resolve, reject) => {
       child.once('message', () => resolve());
@@ -87,8 +92,7 @@ class TestProcess {
         finish({ id: t.id, status: 'error', durationMs: Math.round(performance.now() - start), message: `the test process died (${signal ?? `exit ${code}`}) during the test` });
       const timer = setTimeout(() => {
         child.off('exit', onExit);
-        child.kill('SIGKILL');
-        this.child = undefined;
+        this.kill(child);
         finish({ id: t.id, status: 'timeout', durationMs: timeoutMs, message: `no result within ${timeoutMs} ms; the test process was killed` });
       }, timeoutMs);
       child.on('message', onMessage);
@@ -105,8 +109,7 @@ class TestProcess {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.off('message', onMessage);
-        child.kill('SIGKILL');
-        this.child = undefined;
+        this.kill(child);
         reject(new RunError(`the device did not answer OA_IOCTL_GET_INFO within ${timeoutMs} ms`));
       }, timeoutMs);
       const onMessage = (m: { described?: { info?: DeviceInfo; peers?: number; error?: string } }) => {
@@ -126,7 +129,22 @@ class TestProcess {
   }
 
   stop(): void {
-    this.child?.kill('SIGKILL');
+    if (this.child) this.kill(this.child);
+  }
+
+  /**
+   * SIGKILL to the test process's group while the process is not yet reaped: its pid, and so the group id,
+   * cannot have been reused. Clients left behind by a test process that died on its own end themselves
+   * when their parent goes (see clients/lifeline.ts).
+   */
+  private kill(child: ChildProcess): void {
+    if (this.child === child) this.child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
   }
 }
 
@@ -138,13 +156,49 @@ export class RunError extends Error {
   }
 }
 
+/** The run was ended by its caller (RunOptions.signal) before it finished; nothing it started is left. */
+export class RunAborted extends RunError {
+  constructor(readonly reason: string) {
+    super(`the run was aborted (${reason})`);
+    this.name = 'RunAborted';
+  }
+}
+
+/** Settles with `work`, or rejects with RunAborted as soon as `signal` aborts (after `onAbort` ran). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
+  if (!signal) return work;
+  const reason = () => String(signal.reason instanceof Error ? signal.reason.message : (signal.reason ?? 'aborted'));
+  if (signal.aborted) {
+    onAbort();
+    return Promise.reject(new RunAborted(reason()));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      onAbort();
+      reject(new RunAborted(reason()));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
+  });
+}
+
 export async function runConformance(opts: RunOptions): Promise<RunReport> {
   const startedAt = new Date();
   const t0 = performance.now();
   const proc = new TestProcess(opts.target, opts.maxTestTimeoutMs);
+  const stop = () => proc.stop();
   let described: { info: DeviceInfo; peers: number };
   try {
-    described = await proc.describe(Math.min(10000, opts.maxTestTimeoutMs ?? 10000));
+    described = await abortable(proc.describe(Math.min(10000, opts.maxTestTimeoutMs ?? 10000)), opts.signal, stop);
   } catch (e) {
     proc.stop();
     throw e;
@@ -160,7 +214,7 @@ export async function runConformance(opts: RunOptions): Promise<RunReport> {
   const results: TestResult[] = [];
   try {
     for (const [i, t] of tests.entries()) {
-      const r = await proc.run(t);
+      const r = await abortable(proc.run(t), opts.signal, stop);
       results.push(r);
       opts.onEvent?.({ type: 'result', index: i + 1, total: tests.length, result: r });
     }

@@ -6,6 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFDEV_FAULTS, startRefdev, type RefdevProcess } from '@openaccel/refdev';
 import { ALL_TESTS, formatHtml, formatJson, formatJunit, formatKtap, globMatcher, runConformance, selectTests, type RunReport } from '@openaccel/conformance';
 
+/**
+ * What a run may take: each selected test's own time limit (the runner enforces it), plus starting the
+ * refdev and the test processes on a machine that may be busy.
+ */
+const STARTUP_MS = 60000;
+const runBudgetMs = (filters: string[] = []) => selectTests(filters).reduce((sum, t) => sum + (t.timeoutMs ?? 10000), STARTUP_MS);
+
 const target = (r: RefdevProcess) => {
   const manifestPath = join(r.runtimeDir, 'manifests', 'accel0.json');
   return { device: r.node('accel0'), sysfsRoot: r.sysfsRoot, manifest: JSON.parse(readFileSync(manifestPath, 'utf8')), manifestPath };
@@ -45,14 +52,16 @@ describe('a run on the correct refdev', () => {
   beforeAll(async () => {
     refdev = await startRefdev();
     report = await runConformance({ target: target(refdev) });
-  }, 120000);
+  }, runBudgetMs());
 
   afterAll(async () => {
     await refdev?.stop();
   });
 
   it('passes every test and conforms to every profile it claims', () => {
-    expect(report.tests.filter((t) => t.status !== 'pass').map((t) => `${t.id}: ${t.status} ${t.message}`)).toEqual([]);
+    // Latency on a busy machine may earn a remark (warn), never a failure.
+    const ok = (t: { id: string; status: string }) => t.status === 'pass' || (t.status === 'warn' && t.id.startsWith('latency.'));
+    expect(report.tests.filter((t) => !ok(t)).map((t) => `${t.id}: ${t.status} ${t.message}`)).toEqual([]);
     expect(report.verdict).toBe('conformant');
     expect(report.claimed).toEqual(['core', 'queue', 'sva', 'dmabuf', 'chain']);
     expect(report.profiles.every((p) => p.verdict === 'conformant')).toBe(true);
@@ -106,7 +115,7 @@ describe('the suite proves itself', () => {
     } finally {
       await r.stop();
     }
-  }, 30000);
+  }, Math.max(...REFDEV_FAULTS.map((f) => runBudgetMs([f.caughtBy]))));
 });
 
 describe('a device that hangs', () => {
@@ -131,5 +140,5 @@ describe('a device that hangs', () => {
       process.kill(r.pid, 'SIGCONT');
       await r.stop();
     }
-  }, 30000);
+  }, STARTUP_MS + 1000 + 2 * 1500);
 });

@@ -2,6 +2,9 @@
 // argv: kind (socket|kernel) request-hex arg-hex. Prints the errno name, or "success".
 import { ioctl, UnixSocket } from '@openaccel/sys';
 import { decodeReply, encodeRequest, errnoName, SocketNodeKind } from '@openaccel/uapi';
+import { endWithParent } from './lifeline.js';
+
+endWithParent();
 
 const [kind, requestHex, argHex] = process.argv.slice(2);
 const request = Number.parseInt(requestHex!, 16);
@@ -16,3 +19,4 @@ if (kind === 'kernel') {
   const reply = typeof r === 'string' ? undefined : decodeReply(r.payload);
   process.stdout.write(`${reply ? (reply.errno ? (errnoName(reply.errno) ?? `E${reply.errno}`) : 'success') : `transport ${String(r)}`}\n`);
 }
+process.exit(0);

@@ -1,24 +1,23 @@
 /** Isolation and robustness: other processes, dying clients, concurrent load, and malformed ioctls generated from the spec. */
-import { spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { closeFd, isOpenFd } from '@openaccel/sys';
-import { ioc, uapi, type IocFamily } from '@openaccel/uapi';
+import { uapi } from '@openaccel/uapi';
 import { expectSuccess, expectThrowsErrno, rawIoctl, type TestEnv } from '../env.js';
+import { malformedIoctl, returnedFds } from '../malformed.js';
 import { ConformanceFailure, expectEqual, type TestCase } from '../model.js';
+import { Client } from '../reliability/clients.js';
+import { randomSeed, Rng } from '../rng.js';
 
-const client = (name: string) => fileURLToPath(new URL(`../clients/${name}.js`, import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function runClient(args: string[], extraFd?: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const stdio: (string | number)[] = ['ignore', 'pipe', 'inherit'];
-    if (extraFd !== undefined) stdio.push(extraFd);
-    const child = spawn(process.execPath, args, { stdio: stdio as never });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => resolve({ code, out }));
-  });
+/** A client process the test owns: killed when the test ends, whatever its outcome. */
+function startClient(env: TestEnv, name: string, args: string[], extraFd?: number): Client {
+  return env.track(new Client(name, args, extraFd === undefined ? {} : { extraFd }));
+}
+
+async function runClient(env: TestEnv, name: string, args: string[], extraFd?: number): Promise<{ code: number | null; out: string }> {
+  const c = startClient(env, name, args, extraFd);
+  const out = (await c.allLines()).join('\n');
+  return { code: (await c.exited).code, out };
 }
 
 /** Free queues and free device memory: what must come back after a client goes. */
@@ -30,7 +29,8 @@ function resources(env: TestEnv): { freeQueues: number; freeBytes: bigint | null
   return { freeQueues, freeBytes };
 }
 
-async function settle(env: TestEnv, want: { freeQueues: number; freeBytes: bigint | null }, ms = 3000) {
+/** Polls until the resources are back; the deadline is generous because only a leak reaches it. */
+async function settle(env: TestEnv, want: { freeQueues: number; freeBytes: bigint | null }, ms = 10000) {
   const start = Date.now();
   let now = resources(env);
   while ((now.freeQueues !== want.freeQueues || now.freeBytes !== want.freeBytes) && Date.now() - start < ms) {
@@ -39,8 +39,6 @@ async function settle(env: TestEnv, want: { freeQueues: number; freeBytes: bigin
   }
   return now;
 }
-
-const FUZZ_ALLOWED = new Set<string>([...uapi.compiled.spec.commonErrors.map((r) => r.errno), 'EFAULT', 'ENOTTY']);
 
 export const isolationSuite: TestCase[] = [
   {
@@ -51,7 +49,7 @@ export const isolationSuite: TestCase[] = [
       const t = env.open();
       env.bind(t);
       const io = uapi.ioctl('OA_IOCTL_CREATE_QUEUE');
-      const r = await runClient([client('foreign'), t.kind, io.request().toString(16), Buffer.from(io.encode({ sq_entries: 2 })).toString('hex')], t.fd);
+      const r = await runClient(env, 'foreign', [t.kind, io.request().toString(16), Buffer.from(io.encode({ sq_entries: 2 })).toString('hex')], t.fd);
       expectEqual('CREATE_QUEUE from a process that inherited the context fd', 'EPERM', r.out.trim());
       expectSuccess('the owner can still use it', rawIoctl(t, io.request(), io.encode({ sq_entries: 2 })));
     },
@@ -63,15 +61,15 @@ export const isolationSuite: TestCase[] = [
     timeoutMs: 20000,
     async run(env) {
       const before = await settle(env, resources(env), 200);
-      const child = spawn(process.execPath, [client('hold'), env.device], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.once('data', () => resolve());
-        child.once('exit', (c) => reject(new ConformanceFailure(`the client exited (${c}) before taking resources`, 'ready', String(c))));
-      });
+      const holder = startClient(env, 'hold', [env.device]);
+      if ((await holder.nextLine()) !== 'ready') {
+        const { code, signal } = await holder.exited;
+        throw new ConformanceFailure(`the client exited (${signal ?? code}) before taking resources`, 'ready', String(signal ?? code));
+      }
       const during = resources(env);
       expectEqual('free queues while the client holds 3', before.freeQueues - 3, during.freeQueues);
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      holder.kill();
+      await holder.exited;
       const after = await settle(env, before);
       expectEqual('free queues after the client died', before.freeQueues, after.freeQueues);
       expectEqual('free device memory after the client died', String(before.freeBytes), String(after.freeBytes));
@@ -96,7 +94,7 @@ export const isolationSuite: TestCase[] = [
     requires: { caps: ['device_memory'], functions: ['fill', 'crc32c'] },
     timeoutMs: 120000,
     async run(env) {
-      const results = await Promise.all([1, 2].map((seed) => runClient([client('stress'), env.device, '2', '1024', String(seed)])));
+      const results = await Promise.all([1, 2].map((seed) => runClient(env, 'stress', [env.device, '2', '1024', String(seed)])));
       for (const [i, r] of results.entries()) {
         let summary: { ok: boolean; errors: string[]; completions: number };
         try {
@@ -116,31 +114,16 @@ export const isolationSuite: TestCase[] = [
     timeoutMs: 60000,
     async run(env) {
       const before = await settle(env, resources(env), 200);
-      const ioctls = [...uapi.compiled.ioctls.values()];
-      const fam: IocFamily = 'generic';
+      const seed = randomSeed();
+      const rng = new Rng(seed);
       for (let round = 0; round < 20; round++) {
         const t = env.open();
         if (round % 2) env.bind(t);
         for (let i = 0; i < 100; i++) {
-          const io = ioctls[randomInt(ioctls.length)]!;
-          const size = [io.arg.sizeBytes, io.arg.sizeBytes + 8, io.arg.minSizeBytes - 4, randomInt(64)][randomInt(4)]!;
-          const arg = new Uint8Array(Math.max(size, 0));
-          for (let k = 0; k < arg.length; k++) if (randomInt(4) === 0) arg[k] = randomInt(256);
-          if (arg.length >= 4 && randomInt(3)) new DataView(arg.buffer).setUint32(0, size, true);
-          // Keep fd fields from pointing at this process's own fds at random: only -1 or a closed number.
-          for (const f of io.arg.fields) if (f.field.unit === 'fd' && f.offset + 4 <= arg.length) new DataView(arg.buffer).setInt32(f.offset, randomInt(2) ? -1 : 4000 + randomInt(90), true);
-          // SUBMIT with OA_SUBMIT_WAIT on a ring nobody drains would wait as long as timeout_ns says.
-          if (io.spec.name === 'OA_IOCTL_SUBMIT' && arg.length >= 16) arg[12]! &= ~1;
-          const nr = randomInt(10) === 0 ? randomInt(256) : io.spec.nr;
-          const dir = randomInt(10) === 0 ? (['none', 'read', 'write', 'readwrite'] as const)[randomInt(4)]! : io.spec.dir;
-          const request = ioc(fam, dir, uapi.compiled.spec.ioctlType, nr, dir === 'none' ? 0 : Math.min(Math.max(size, 0), 16383));
-          const errno = rawIoctl(t, request, dir === 'none' ? new Uint8Array(0) : arg);
-          const allowed = new Set([...FUZZ_ALLOWED, ...(uapi.compiled.ioctlsByNr.get(nr)?.spec.errors.map((r) => r.errno) ?? [])]);
-          if (errno !== undefined && !allowed.has(errno)) throw new ConformanceFailure(`request 0x${request.toString(16)} (${io.spec.name} shape, ${size} bytes) answered ${errno}`, `one of ${[...allowed].join(', ')} or success`, errno);
-          if (errno === undefined && nr === 0x0a && dir === io.spec.dir) {
-            const fd = new DataView(arg.buffer).getInt32(12, true);
-            if (fd > 2 && isOpenFd(fd)) closeFd(fd);
-          }
+          const m = malformedIoctl(rng);
+          const errno = rawIoctl(t, m.request, m.arg);
+          if (errno !== undefined && !m.allowed.has(errno)) throw new ConformanceFailure(`request 0x${m.request.toString(16)} (${m.shape} shape, ${m.arg.length} bytes) answered ${errno} (generator seed ${seed}, input ${round * 100 + i})`, `one of ${[...m.allowed].join(', ')} or success`, errno);
+          if (errno === undefined) for (const fd of returnedFds(m)) if (isOpenFd(fd)) closeFd(fd);
         }
         t.close();
       }

@@ -1,13 +1,14 @@
 /**
  * Latency: the doorbell round trip (NOP submit to completion) with warm-up and percentiles, next to a
- * shared-memory ping-pong measured in the same run, and the ioctl path. Verdicts use medians and
- * percentiles against limits a manifest states, never the maximum.
+ * shared-memory ping-pong measured in the same run, and the ioctl path. Only the median decides, and
+ * only when the machine's own baseline shows it could meet the limit; tails and maxima are remarks.
  */
-import { jsPingPong, latencyStats, timeEach } from '@openaccel/bench';
+import { jsPingPong, latencyStats, timeEach, type LatencyStats } from '@openaccel/bench';
 import type { Queue } from '@openaccel/driver';
 import { ConformanceFailure, type TestCase, type TestOutcome } from '../model.js';
 
 const SAMPLES = 20000;
+const ATTEMPTS = 3;
 
 function nop(q: Queue): void {
   const c = q.waitSpin(q.submit({ op: 'nop' }), { timeoutMs: 5000 });
@@ -29,27 +30,49 @@ export const latencySuite: TestCase[] = [
     id: 'latency.doorbell.round_trip',
     doc: 'NOP round trips through the doorbell, against the same-run ping-pong baseline and the manifest limits',
     profiles: ['queue'],
-    timeoutMs: 60000,
+    // 35,000 round trips and three baselines; a slow device (50 µs a command) on a busy machine takes minutes.
+    timeoutMs: 240000,
     async run(env): Promise<TestOutcome> {
       const ctx = env.context();
       const q = ctx.createQueue({ sqEntries: 64 });
-      timeEach(5000, () => nop(q));
-      const samples = timeEach(SAMPLES, () => nop(q));
-      const doorbell = latencyStats(samples);
-      q.destroy();
-      const baseline = await jsPingPong(SAMPLES);
-      const ratio = Number((doorbell.p50_ns / baseline.p50_ns).toFixed(2));
-      const metrics = { doorbell, baseline_js: baseline, ratio_p50: ratio, histogram: histogram(samples) };
       const lim = env.manifest?.limits;
-      const over: string[] = [];
-      if (lim?.doorbellP50Ns !== undefined && doorbell.p50_ns > lim.doorbellP50Ns) over.push(`p50 ${doorbell.p50_ns} ns > ${lim.doorbellP50Ns} ns`);
-      if (lim?.doorbellP99Ns !== undefined && doorbell.p99_ns > lim.doorbellP99Ns) over.push(`p99 ${doorbell.p99_ns} ns > ${lim.doorbellP99Ns} ns`);
-      if (over.length) {
-        const f = new ConformanceFailure(`doorbell latency beyond the manifest's limits: ${over.join(', ')}`, `p50 <= ${lim?.doorbellP50Ns ?? '-'} ns, p99 <= ${lim?.doorbellP99Ns ?? '-'} ns`, `p50 ${doorbell.p50_ns} ns, p99 ${doorbell.p99_ns} ns`);
-        Object.assign(f, { metrics });
-        throw f;
+      // A loaded machine moves latency, never the device's conformance: measure up to ATTEMPTS times and keep
+      // the best median; fail only when every attempt missed the promised median while this machine's own
+      // ping-pong shows it could have met it. The tail (p99) over its limit is a remark, never a failure.
+      let best: { doorbell: LatencyStats; baseline: LatencyStats; samples: Float64Array } | undefined;
+      let attempts = 0;
+      while (attempts < ATTEMPTS) {
+        attempts++;
+        // Retries are shorter: the queue is warm, and a slow device must not make the test slow three times over.
+        if (attempts === 1) timeEach(5000, () => nop(q));
+        const samples = timeEach(attempts === 1 ? SAMPLES : SAMPLES / 4, () => nop(q));
+        const doorbell = latencyStats(samples);
+        const baseline = await jsPingPong(SAMPLES);
+        if (!best || doorbell.p50_ns < best.doorbell.p50_ns) best = { doorbell, baseline, samples };
+        const p50ok = lim?.doorbellP50Ns === undefined || doorbell.p50_ns <= lim.doorbellP50Ns;
+        const p99ok = lim?.doorbellP99Ns === undefined || doorbell.p99_ns <= lim.doorbellP99Ns;
+        if (p50ok && p99ok) break;
       }
-      return ratio > 20 ? { warn: `doorbell p50 is ${ratio}x the shared-memory ping-pong of this machine`, metrics } : { metrics };
+      q.destroy();
+      const { doorbell, baseline, samples } = best!;
+      const ratio = Number((doorbell.p50_ns / baseline.p50_ns).toFixed(2));
+      const metrics = { doorbell, baseline_js: baseline, ratio_p50: ratio, attempts, histogram: histogram(samples) };
+      const remarks: string[] = [];
+      if (lim?.doorbellP50Ns !== undefined && doorbell.p50_ns > lim.doorbellP50Ns) {
+        if (baseline.p50_ns < lim.doorbellP50Ns / 4) {
+          const f = new ConformanceFailure(
+            `doorbell p50 ${doorbell.p50_ns} ns > the manifest's ${lim.doorbellP50Ns} ns in each of ${attempts} attempts, while this machine's ping-pong p50 is ${baseline.p50_ns} ns`,
+            `p50 <= ${lim.doorbellP50Ns} ns`,
+            `p50 ${doorbell.p50_ns} ns`,
+          );
+          Object.assign(f, { metrics });
+          throw f;
+        }
+        remarks.push(`doorbell p50 ${doorbell.p50_ns} ns > ${lim.doorbellP50Ns} ns, but this machine's own ping-pong p50 (${baseline.p50_ns} ns) says it is too loaded to judge`);
+      }
+      if (lim?.doorbellP99Ns !== undefined && doorbell.p99_ns > lim.doorbellP99Ns) remarks.push(`doorbell p99 ${doorbell.p99_ns} ns > the manifest's ${lim.doorbellP99Ns} ns (a tail moves with machine load: a remark, not a verdict)`);
+      if (ratio > 20) remarks.push(`doorbell p50 is ${ratio}x the shared-memory ping-pong of this machine`);
+      return remarks.length ? { warn: remarks.join('; '), metrics } : { metrics };
     },
   },
   {

@@ -116,33 +116,35 @@ export function allocate(claimName: string, spec: ResourceClaimSpec, classes: Re
     if (ri === requests.length) return true;
     for (const alt of requests[ri]!) {
       if (alt.count === 'all') {
+        // Every matching device, or none at all; a constraint that excludes one of them is a broken claim.
+        const all = devices.filter((c, i) => matches(alt, c, i));
         const undos: (() => void)[] = [];
-        let ok = true;
-        let any = false;
-        devices.forEach((c, i) => {
-          if (!ok || !matches(alt, c, i)) return;
-          any = true;
+        let ok = all.length > 0;
+        for (const c of all) {
+          if (!ok) break;
           const u = used.has(c) ? undefined : take(alt, c);
+          if (!u && !used.has(c)) throw new AllocationError(claimName, `request ${alt.result}: device ${c.device.name} breaks a constraint of the claim, so not all devices can be allocated`);
           if (u) undos.push(u);
           else ok = false;
-        });
-        if (ok && any && fill(ri + 1)) return true;
+        }
+        if (ok && fill(ri + 1)) return true;
         for (const u of undos.reverse()) u();
         continue;
       }
-      if (pick(ri, alt, alt.count, 0)) return true;
+      if (pick(ri, alt, alt.count)) return true;
     }
     return false;
   };
-  const pick = (ri: number, alt: Alternative, left: number, from: number): boolean => {
+  // Each device of a request is searched from the first candidate again, as the scheduler does.
+  const pick = (ri: number, alt: Alternative, left: number): boolean => {
     if (left === 0) return fill(ri + 1);
-    for (let i = from; i < devices.length; i++) {
+    for (let i = 0; i < devices.length; i++) {
       const c = devices[i]!;
       if (used.has(c) || !matches(alt, c, i)) continue;
       if (++steps > maxSteps) throw new AllocationError(claimName, `gave up after trying ${maxSteps} devices`);
       const undo = take(alt, c);
       if (!undo) continue;
-      if (pick(ri, alt, left - 1, i + 1)) return true;
+      if (pick(ri, alt, left - 1)) return true;
       undo();
     }
     return false;

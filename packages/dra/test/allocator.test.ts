@@ -59,6 +59,17 @@ describe('allocator', () => {
     expect(() => allocate('c', claim, classes, bad)).toThrow(CelSelectorError);
   });
 
+  it('allocates count devices with a shared attribute, and All devices or none', () => {
+    const two = { devices: { requests: [{ name: 'x', exactly: { deviceClassName: 'deflate.openaccel.dev', count: 2 } }] } };
+    expect(allocate('c', two, classes, devices)?.map((r) => r.device)).toEqual(['a', 'b']);
+    const all = { devices: { requests: [{ name: 'x', exactly: { deviceClassName: 'deflate.openaccel.dev', allocationMode: 'All' as const } }] } };
+    expect(allocate('c', all, classes, devices)?.map((r) => r.device)).toEqual(['a', 'b']);
+    const none = { devices: { requests: [{ name: 'x', exactly: { deviceClassName: 'inflate.openaccel.dev', allocationMode: 'All' as const } }] } };
+    expect(allocate('c', none, classes, devices)).toBeUndefined();
+    const broken = { devices: { ...all.devices, constraints: [{ matchAttribute: `${DRIVER}/linkDomain` }] } };
+    expect(() => allocate('c', broken, classes, devices)).toThrow(/breaks a constraint/);
+  });
+
   it('ignores an incomplete pool and a missing class is an error', () => {
     expect(candidates([slice([{ name: 'a' }], 'p', 0, 2)])).toEqual([]);
     expect(() => allocate('c', { devices: { requests: [{ name: 'a', exactly: { deviceClassName: 'nope' } }] } }, classes, devices)).toThrow(AllocationError);

@@ -3,7 +3,7 @@
  * The refdev process: `node daemon.js --runtime DIR [--config FILE]`. Prints one JSON line when ready
  * (`{"ready":true,...}`), serves until SIGTERM or SIGINT, then removes what it published and exits 0.
  */
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { fstatSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfig, parseConfig } from './config.js';
@@ -38,3 +38,10 @@ const stop = async () => {
 };
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
+// Started by startRefdev, stdin is a pipe (a socket pair) from the parent: its end means the parent died; stop with it.
+const stdin = fstatSync(0);
+if (stdin.isFIFO() || stdin.isSocket()) {
+  process.stdin.on('end', () => void stop());
+  process.stdin.on('error', () => void stop());
+  process.stdin.resume();
+}

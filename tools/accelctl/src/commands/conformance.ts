@@ -11,6 +11,7 @@ import {
   formatJson,
   formatJunit,
   formatKtap,
+  Interrupted,
   progressLine,
   runConformance,
   selectTests,
@@ -88,6 +89,11 @@ examples:
       io.err(`accelctl conformance run: could not run: ${e.message}\nhint: ${e.hint}`);
       return EXIT.usage;
     }
+    // SIGINT and SIGTERM abort the run; the finally below then stops the refdev, whose directory goes with it.
+    const interrupt = new AbortController();
+    const onSignal = (s: 'SIGINT' | 'SIGTERM') => interrupt.abort(new Interrupted(s));
+    const release = () => process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     let refdev: RefdevProcess | undefined;
     let device = values.device;
     let manifestPath = values.manifest;
@@ -96,6 +102,7 @@ examples:
       try {
         refdev = await startRefdev({ config: { faults } });
       } catch (e) {
+        release();
         io.err(`accelctl conformance run: ${(e as Error).message}`);
         return EXIT.usage;
       }
@@ -117,8 +124,13 @@ examples:
             const line = progressLine(e);
             if (line && format === 'console') io.err(line);
           },
+          signal: interrupt.signal,
         });
       } catch (e) {
+        if (interrupt.signal.reason instanceof Interrupted) {
+          io.err(`accelctl conformance run: ${interrupt.signal.reason.message}`);
+          return interrupt.signal.reason.exitCode;
+        }
         io.err(`accelctl conformance run: cannot check ${device}: ${(e as Error).message}`);
         return EXIT.usage;
       }
@@ -132,6 +144,7 @@ examples:
       return exitStatus(report);
     } finally {
       await refdev?.stop();
+      release();
     }
   },
 };
