@@ -127,7 +127,7 @@ describe('the HTML report', () => {
     writeFileSync(page, formatHtml(sampleReport()).replace('</body>', `${measure}</body>`));
     // timeout(1) runs the browser in its own process group and kills all of it if the deadline passes.
     const browser = (...args: string[]) =>
-      spawnSync('timeout', ['-k', '10', '120', chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, ...args, `file://${page}`], { encoding: 'utf8', maxBuffer: 16 << 20 });
+      spawnSync('timeout', ['-k', '10', '240', chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, ...args, `file://${page}`], { encoding: 'utf8', maxBuffer: 16 << 20 });
     const dom = browser('--dump-dom');
     expect(dom.status, dom.stderr).toBe(0);
     const json = /<pre id="measured">([^<]*)<\/pre>/.exec(dom.stdout)![1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -147,5 +147,5 @@ describe('the HTML report', () => {
     expect(shot.status, shot.stderr).toBe(0);
     expect(statSync(join(dir, 'report.png')).size).toBeGreaterThan(10_000);
     if (process.env['OA_KEEP_SCREENSHOT']) writeFileSync(process.env['OA_KEEP_SCREENSHOT'], readFileSync(join(dir, 'report.png')));
-  }, 300_000);
+  }, 600_000);
 });
