@@ -20,7 +20,7 @@ export function renderDrmReference(c: CompiledSpec): string {
       : `**Status: released.** The frozen ABI is \`spec/uapi/abi/${s.version}.json\`.`,
     '',
     ...s.doc.flatMap((p) => [p, '']),
-    `The C header is \`include/drm/openaccel_accel.h\` (in a kernel tree, \`include/uapi/drm/openaccel_accel.h\`); its size and offset checks are in the separate test header \`v2/openaccel_accel_layout.h\`. \`v2/openaccel.json\` says the same as this page for programs, and \`v2/ABI/sysfs-class-accel-openaccel\` documents the sysfs attributes. All are generated from \`spec/uapi/src/v2/\`. Every section, rule and errno below has an id; tests are named after them.`,
+    `The C header is \`include/drm/openaccel_accel.h\` (in a kernel tree, \`include/uapi/drm/openaccel_accel.h\`); its size and offset checks are in the separate test header \`v2/openaccel_accel_layout.h\`. \`v2/openaccel.json\` says the same as this page for programs, and \`v2/ABI/sysfs-class-accel-openaccel\` documents the sysfs attributes. All are generated from \`spec/uapi/src/v2/\`. Every section, rule and errno below has an id, so that tests can be named after them.`,
     '',
     '## Contents',
     '',
