@@ -42,6 +42,7 @@ async function main(): Promise<number> {
   const published = await publishSlices(kc, node, exp.slices, owner);
   log('published', { ...published });
   const plugin = new KubeletPlugin({ node, devices: exp.devices, claims: apiClaimSource(kc), cdiDir: values['cdi-dir'], pluginDir: values['plugin-dir'], registryDir: values['registry-dir'], sysfsRoot: values['sysfs-root'] });
+  plugin.on('restored', (claims: string[]) => log('restored', { claims }));
   plugin.on('registered', () => log('registered'));
   plugin.on('registration-failed', (error: string) => log('registration-failed', { error }));
   await plugin.start();

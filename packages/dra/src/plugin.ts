@@ -10,7 +10,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { DeviceVertex } from '@openaccel/topology';
-import { CLAIM_UID, buildSpec, cdiDeviceName, readPrepared, removeSpec, writeSpecAtomically, CDI_KIND, type CdiDevice, type PreparedDevice } from './cdi.js';
+import { CLAIM_UID, buildSpec, cdiDeviceName, preparedClaims, readPrepared, removeSpec, writeSpecAtomically, CDI_KIND, type CdiDevice, type PreparedDevice } from './cdi.js';
 import { DRA_PLUGIN_TYPE, DRA_SERVICE_VERSION, kubeletProtos, type ClaimRef, type PrepareResponse, type ProtoDevice, type UnprepareResponse } from './grpc.js';
 import { DRIVER } from './names.js';
 import type { ResourceClaim } from './types.js';
@@ -34,7 +34,10 @@ export interface PluginOptions {
   sysfsRoot: string;
 }
 
-/** Events: 'registered' (kubelet accepted the plugin), 'registration-failed' (with kubelet's error). */
+/**
+ * Events: 'restored' (claim UIDs whose CDI specs a previous run left), 'registered' (kubelet accepted the
+ * plugin), 'registration-failed' (with kubelet's error).
+ */
 export class KubeletPlugin extends EventEmitter {
   readonly draSocket: string;
   readonly registrationSocket: string;
@@ -49,6 +52,8 @@ export class KubeletPlugin extends EventEmitter {
   async start(): Promise<void> {
     const protos = kubeletProtos();
     for (const d of [this.opts.cdiDir, this.opts.pluginDir, this.opts.registryDir]) mkdirSync(d, { recursive: true });
+    // A crash during a write leaves a temporary file, never half a spec; finished specs are prepared claims.
+    this.emit('restored', preparedClaims(this.opts.cdiDir));
     const dra = new grpc.Server();
     dra.addService(protos.DRAPlugin.service, {
       NodePrepareResources: unary((req: { claims: ClaimRef[] }) => this.prepare(req.claims)),

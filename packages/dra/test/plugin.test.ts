@@ -3,7 +3,7 @@
  * temporary directory, driven by a client generated from the official .proto files; killed and restarted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,7 +161,12 @@ describe('kubelet plugin process', { timeout: 120_000 }, () => {
     // Killed: the sockets and the CDI file are left behind.
     expect(existsSync(join(paths().plugin, 'dra.sock'))).toBe(true);
     expect(existsSync(join(paths().cdi, `${DRIVER}-uid-crash.json`))).toBe(true);
+    // As if it had died in the middle of writing another spec.
+    const stray = join(paths().cdi, `.${DRIVER}-uid-half.4242.tmp`);
+    writeFileSync(stray, '{"cdiVersion":');
     await startPlugin();
+    expect(stderr).toContain('"event":"restored","claims":["uid-crash"]');
+    expect(existsSync(stray)).toBe(false);
     api.failClaims = true; // the answer must come from the CDI file, not from the API server
     try {
       expect(await call<PrepareResponse>(draClient(), 'NodePrepareResources', req)).toEqual(before);
