@@ -8,8 +8,8 @@
  * values are objects; no other unknown key is allowed (the descriptions below say so, for editors).
  *
  * Rules JSON Schema can express are annotations here, so editors and ajv-only users catch them too:
- * ranges, patterns, `@multipleOf`, and conditions as `@if`/`@then`/`@else` (JSON values; a `description`
- * in `then`/`else` is the message a validator shows). Rules between values (references, uniqueness,
+ * ranges, patterns, `@multipleOf`, `@dependencies`, and conditions as `@if`/`@then`/`@else` (JSON values; a
+ * `description` in `then`/`else` is the message a validator shows). Rules between values (references, uniqueness,
  * profile claims, powers of two) are checked in semantics.ts.
  */
 
@@ -35,6 +35,10 @@ export type MemoryKind = 'ddr' | 'hbm' | 'sram' | 'cxl';
 
 export type LinkKind = 'pcie' | 'cxl' | 'fabric' | 'onchip';
 
+/**
+ * Who makes the device. PCI ids come as a pair: both or neither.
+ * @dependencies {"pciVendorId":["pciDeviceId"],"pciDeviceId":["pciVendorId"]}
+ */
 export interface Identity {
   /**
    * Vendor name as printed.

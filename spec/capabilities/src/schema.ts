@@ -74,6 +74,8 @@ function describe(e: ErrorObject, root: unknown): ManifestProblem {
     case 'const':
       message = `found ${show(found)}; must be ${show(p['allowedValue'])}`;
       break;
+    case 'dependencies':
+      return { pointer: `${e.instancePath}/${String(p['missingProperty'])}`, rule, message: `${String(p['property'])} is given: give ${String(p['missingProperty'])} too (both or neither)` };
     case 'multipleOf':
       message = `found ${show(found)}; must be a multiple of ${String(p['multipleOf'])}`;
       break;

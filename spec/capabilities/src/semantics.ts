@@ -47,9 +47,6 @@ export function semanticProblems(m: Manifest): ManifestProblem[] {
   uniqueIds(memories, 'memories', out);
   uniqueIds(links, 'links', out);
   const ids = new Set(m.devices.map((d) => d.id));
-  if ((m.identity.pciVendorId === undefined) !== (m.identity.pciDeviceId === undefined)) {
-    out.push({ pointer: '/identity', rule: 'pci-identity', message: 'pciVendorId and pciDeviceId go together: give both or neither' });
-  }
   m.devices.forEach((d, i) => {
     const names = d.functions.map((f) => f.name);
     names.forEach((n, j) => {

@@ -165,14 +165,24 @@ print(json.dumps([sorted('/' + '/'.join(str(p) for p in e.absolute_path) + ' ' +
     vendor.devices[0]!['x-contoso'] = { board: 'u55' };
     const vendorInIdentity = load('fpga-chain.json') as unknown as { identity: Record<string, unknown> };
     vendorInIdentity.identity['x-contoso'] = {};
-    const r = spawnSync('python3', ['-c', script, join(import.meta.dirname, '..', 'schema', 'manifest-1.0.json')], { input: JSON.stringify([load('npu-hbm.json'), sizes, noPasid, vendor, vendorInIdentity]), encoding: 'utf8', timeout: 120_000 });
+    const pciHalf = load('compression-crypto-asic.json');
+    delete pciHalf.identity.pciVendorId;
+    const r = spawnSync('python3', ['-c', script, join(import.meta.dirname, '..', 'schema', 'manifest-1.0.json')], { input: JSON.stringify([load('npu-hbm.json'), sizes, noPasid, vendor, vendorInIdentity, pciHalf]), encoding: 'utf8', timeout: 120_000 });
     if (r.error || /No module named/.test(r.stderr)) {
       ctx.skip();
       return;
     }
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([[], ['/memories/0/sizeBytes multipleOf'], ['/devices/0 required'], [], ['/identity additionalProperties']]);
+    expect(JSON.parse(r.stdout)).toEqual([[], ['/memories/0/sizeBytes multipleOf'], ['/devices/0 required'], [], ['/identity additionalProperties'], ['/identity dependencies']]);
   }, 180_000);
+
+  it('PCI vendor and device ids come as a pair', () => {
+    const m = load('compression-crypto-asic.json');
+    expect(m.identity.pciVendorId).toBeDefined();
+    delete m.identity.pciDeviceId;
+    expect(problems(m)).toEqual(['/identity/pciDeviceId: pciVendorId is given: give pciDeviceId too (both or neither)']);
+    expect(ajvOnly(m)).toEqual(['/identity dependencies']);
+  });
 
   it('the schema says where vendor x- keys are allowed', () => {
     const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schema', 'manifest-1.0.json'), 'utf8'));

@@ -23,8 +23,8 @@ export function renderManifestSchema(root: string): string {
     strictNullChecks: true,
     id: MANIFEST_SCHEMA_ID,
     ignoreErrors: false,
-    // Conditional rules written on the types (e.g. sva requires pasidBits) as @if/@then/@else annotations.
-    validationKeywords: ['if', 'then', 'else'],
+    // Conditional rules written on the types (sva requires pasidBits, PCI ids come in pairs) as annotations.
+    validationKeywords: ['if', 'then', 'else', 'dependencies'],
   }) as Schema | null;
   if (!schema) throw new Error(`typescript-json-schema produced no schema for ${file}`);
   schema['title'] = 'OpenAccel capability manifest 1.0';
