@@ -101,8 +101,10 @@ export function encodeCommand(v: DataView, at: number, c: Command, tag: number):
  * and adds the tag, with no object, string lookup or BigInt on the way (the fast path).
  */
 export class PreparedCommand {
-  /** The entry as words; the tag word is filled at submission. */
+  /** The entry as words; the tag word is filled at submission. Change it through the setters only. */
   readonly words = new Uint32Array(SQE_WORDS);
+  /** Bumped by every change, so a queue knows whether an SQ slot still holds these words. */
+  version = 0;
 
   constructor(cmd: Command) {
     encodeCommandWords(this.words, 0, cmd, 0);
@@ -112,17 +114,20 @@ export class PreparedCommand {
   setSource(ref: MemRef, length: number): this {
     putRef(this.words, 0, S.srcHandle, S.srcAddr, ref);
     this.words[S.srcLength] = length;
+    this.version++;
     return this;
   }
 
   setDestination(ref: MemRef, length: number): this {
     putRef(this.words, 0, S.dstHandle, S.dstAddr, ref);
     this.words[S.dstLength] = length;
+    this.version++;
     return this;
   }
 
   setArg(arg: bigint | number): this {
     put64(this.words, S.arg, arg);
+    this.version++;
     return this;
   }
 }

@@ -78,6 +78,9 @@ export class Queue {
   private readonly slotState: Uint8Array;
   private readonly slotStatus: Uint32Array;
   private readonly slotResult: Uint32Array;
+  /** The prepared command (and its version) each SQ slot holds, so submitting it again writes only the tag. */
+  private readonly slotCommand: (PreparedCommand | undefined)[];
+  private readonly slotVersion: Float64Array;
   /** Completions off the fast path: left untaken until their slot came round again, or tags never handed out. */
   private readonly overflow = new Map<number, Completion>();
   private closed = false;
@@ -105,6 +108,8 @@ export class Queue {
     this.slotState = new Uint8Array(slots);
     this.slotStatus = new Uint32Array(slots);
     this.slotResult = new Uint32Array(slots);
+    this.slotCommand = new Array<PreparedCommand | undefined>(sqEntries).fill(undefined);
+    this.slotVersion = new Float64Array(sqEntries);
   }
 
   /** Commands submitted and not yet collected. */
@@ -126,12 +131,21 @@ export class Queue {
     const tag = this.nextTag;
     this.nextTag = (this.nextTag + 1) >>> 0 || 1;
     const sq = this.sqWords;
-    const at = (this.sqTail & this.sqMask) * SQE_WORDS;
+    const slot = this.sqTail & this.sqMask;
+    const at = slot * SQE_WORDS;
     if (cmd instanceof PreparedCommand) {
-      const w = cmd.words;
-      for (let i = 0; i < SQE_WORDS; i++) sq[at + i] = w[i]!;
+      // The device only reads the SQ: a slot that last held this very command needs only its tag.
+      if (this.slotCommand[slot] !== cmd || this.slotVersion[slot] !== cmd.version) {
+        const w = cmd.words;
+        for (let i = 0; i < SQE_WORDS; i++) sq[at + i] = w[i]!;
+        this.slotCommand[slot] = cmd;
+        this.slotVersion[slot] = cmd.version;
+      }
       sq[at + SQE_TAG_WORD] = tag;
-    } else encodeCommandWords(sq, at, cmd, tag);
+    } else {
+      encodeCommandWords(sq, at, cmd, tag);
+      this.slotCommand[slot] = undefined;
+    }
     const s = tag & this.slotMask;
     if (this.slotState[s] === DONE) this.overflow.set(this.slotTag[s]!, fill(emptyCompletion(), this.slotTag[s]!, this.slotStatus[s]!, this.slotResult[s]!));
     this.slotState[s] = IN_FLIGHT;
