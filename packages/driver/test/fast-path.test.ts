@@ -52,6 +52,18 @@ describe('on a device', () => {
     q.destroy();
   }, 600_000); // on a machine shared with spinning threads a round trip can take milliseconds
 
+  it('a prepared command changed after submission reaches the device as changed', () => {
+    const q = ctx.createQueue({ sqEntries: 2 });
+    const p = new PreparedCommand({ op: 'nop' });
+    const seen: string[] = [];
+    for (const arg of [0, 0, 0, 7, 7, 0, 0]) {
+      if (arg !== Number(p.words[14])) p.setArg(arg); // a NOP with an operand is INVALID_FIELD
+      seen.push(q.waitSpin(q.submit(p), { timeoutMs: 60_000 }).statusName);
+    }
+    expect(seen).toEqual(['OK', 'OK', 'OK', 'INVALID_FIELD', 'INVALID_FIELD', 'OK', 'OK']);
+    q.destroy();
+  }, 600_000);
+
   it('reaps batches in CQ order into reused arrays', async () => {
     const q = ctx.createQueue({ sqEntries: 64 });
     const cmds = [new PreparedCommand({ op: 'nop' }), new PreparedCommand({ op: 0x3f })]; // an unknown opcode fails
