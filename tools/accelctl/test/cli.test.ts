@@ -197,7 +197,7 @@ describe('accelctl manifest', () => {
   });
 
   it('validate: 1 for an invalid file with pointers, 2 for a missing one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oa-cli-'));
+    const dir = tempDir();
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ $schema: 'urn:openaccel:schema:manifest:1.0', identity: { vendor: 'v', product: 'p' }, uapiVersion: '1.0', devices: [] }));
     const r = await run('manifest', 'validate', bad);
@@ -289,7 +289,7 @@ describe('accelctl spec diff', () => {
   });
 
   it('a breaking snapshot exits 1 and names the change', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oa-cli-'));
+    const dir = tempDir();
     const snap = JSON.parse((await import('node:fs')).readFileSync(join(repo, 'spec/uapi/abi/1.0.json'), 'utf8'));
     snap.ioctls.OA_IOCTL_SUBMIT.nr = 0x30;
     writeFileSync(join(dir, 'next.json'), JSON.stringify(snap));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRefdev } from '@openaccel/refdev';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const bin = join(import.meta.dirname, '..', 'dist', 'bin.js');
 const accelctl = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120000 });
@@ -20,6 +20,7 @@ describe('accelctl conformance', () => {
 
   it('a broken refdev fails in the test that names the rule, exit 1; JSON and KTAP are machine-readable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oa-conf-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, 'r.json');
     const r = accelctl('conformance', 'run', '--refdev-fault', 'no-phase-flip', '--filter', 'queue.ring', '--format', 'json', '--output', out, '--bundle', join(dir, 'claim.json'));
     expect(r.status).toBe(1);
