@@ -38,3 +38,5 @@ export {
   fdFields,
 } from './transport/socket-node.js';
 export { DOORBELL_WORDS, DOORBELL_NEED_WAKEUP, DOORBELL_ERROR } from './codec/doorbell.js';
+export type { DrmStructValue } from './codec/drm-core-codec.js';
+export { DrmCoreIoctl, drmCoreIoctl, drmCoreIoctlNames, drmConstant } from './codec/drm-core-codec.js';
