@@ -167,7 +167,9 @@ print(json.dumps([sorted('/' + '/'.join(str(p) for p in e.absolute_path) + ' ' +
     vendorInIdentity.identity['x-contoso'] = {};
     const pciHalf = load('compression-crypto-asic.json');
     delete pciHalf.identity.pciVendorId;
-    const r = spawnSync('python3', ['-c', script, join(import.meta.dirname, '..', 'schema', 'manifest-1.0.json')], { input: JSON.stringify([load('npu-hbm.json'), sizes, noPasid, vendor, vendorInIdentity, pciHalf]), encoding: 'utf8', timeout: 120_000 });
+    // Debian's python3-jsonschema lives beside /usr/bin/python3; a python3 earlier on PATH (pyenv) may lack it.
+    const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import jsonschema']).status === 0) ?? 'python3';
+    const r = spawnSync(python, ['-c', script, join(import.meta.dirname, '..', 'schema', 'manifest-1.0.json')], { input: JSON.stringify([load('npu-hbm.json'), sizes, noPasid, vendor, vendorInIdentity, pciHalf]), encoding: 'utf8', timeout: 120_000 });
     if (r.error || /No module named/.test(r.stderr)) {
       ctx.skip();
       return;
