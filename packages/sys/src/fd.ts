@@ -43,6 +43,11 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
   return check(libc.fcntl(fd, cmd, arg) as number, 'fcntl');
 }
 
+/** lseek(fd, offset, whence): the new offset; throws SyscallError (a dma-buf refuses all but SEEK_SET/SEEK_END 0). */
+export function seekFd(fd: number, offset: bigint, whence: number): bigint {
+  return BigInt(check(libc.lseek(fd, offset, whence) as number | bigint, 'lseek'));
+}
+
 export function pid(): number {
   return libc.getpid() as number;
 }

@@ -1,7 +1,7 @@
 export { SyscallError, errnoName } from './errors.js';
 export { C } from './libc.js';
 export type { IoctlResult } from './fd.js';
-export { openFile, closeFd, isOpenFd, readFd, writeFd, ioctl, fcntl, pid, tid, pinThread } from './fd.js';
+export { openFile, closeFd, isOpenFd, readFd, writeFd, ioctl, fcntl, seekFd, pid, tid, pinThread } from './fd.js';
 export type { MapOptions } from './mapping.js';
 export { Mapping, MappingClosedError } from './mapping.js';
 export { createMemfd, memfdSeals } from './memfd.js';

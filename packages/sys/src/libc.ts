@@ -18,6 +18,7 @@ export const libc = {
   ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)'),
   ioctlInt: lib.func('int ioctl(int fd, unsigned long request, long arg)'),
   fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
+  lseek: lib.func('oa_off_t lseek(int fd, oa_off_t off, int whence)'),
   mmap: lib.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, oa_off_t off)'),
   munmap: lib.func('int munmap(void *addr, size_t len)'),
   memfd_create: lib.func('int memfd_create(const char *name, unsigned int flags)'),
