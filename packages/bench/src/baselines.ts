@@ -1,6 +1,6 @@
 /** Baselines measured in the same run as the device, so results are read as ratios (ts-stack.md §3). */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,7 @@ export type CBaseline = (LatencyStats & { what: 'command+doorbell'; cacheline_pi
  * e.g. for a test guest without a compiler), else compiled with gcc when present.
  */
 export function cBaselines(n: number, prebuilt?: string): CBaseline {
-  if (prebuilt) return runPingpong(prebuilt, n);
+  if (prebuilt) return existsSync(prebuilt) ? runPingpong(prebuilt, n) : { unavailable: `${prebuilt}: no such file (compile c/pingpong.c there first)` };
   if (spawnSync('gcc', ['--version']).status !== 0) return { unavailable: 'gcc is not installed' };
   const src = fileURLToPath(new URL('../c/pingpong.c', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'oa-bench-'));

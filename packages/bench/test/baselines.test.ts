@@ -35,3 +35,7 @@ it.skipIf(!hasGcc)('a prebuilt baseline program (a guest without a compiler) is 
   if ('unavailable' in r) throw new Error(r.unavailable);
   expect([r.samples, r.cacheline_pingpong.samples]).toEqual([100, 100]);
 }, 120_000);
+
+it('a prebuilt baseline program that is not there is reported unavailable, not thrown', () => {
+  expect(cBaselines(10, join(privateTmp, 'absent'))).toEqual({ unavailable: `${join(privateTmp, 'absent')}: no such file (compile c/pingpong.c there first)` });
+});
