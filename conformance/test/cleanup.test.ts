@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startRefdev, type RefdevProcess } from '@openaccel/refdev';
 import { openDevice } from '@openaccel/driver';
 import { runConformance, RunAborted } from '@openaccel/conformance';
@@ -24,6 +24,11 @@ afterEach(() => {
 describe('the runner ends what it started', () => {
   it('a test that times out takes the client processes it spawned with it', async () => {
     const r = await startRefdev();
+    // Runs even when the test times out: a refdev left stopped would outlive everything.
+    onTestFinished(async () => {
+      r.child.kill('SIGCONT');
+      await r.stop();
+    });
     markRun();
     let stopped = false;
     try {
@@ -31,13 +36,13 @@ describe('the runner ends what it started', () => {
       // Once the holding client runs, the device stops answering: the test hangs until its time limit,
       // and the client hangs in its own ioctls (it is not going to notice anything by itself).
       expect(await eventually(() => markedProcesses(mark).some((p) => p.cmdline.includes('clients/hold.js')), 60000, 5)).toBe(true);
-      process.kill(r.pid, 'SIGSTOP');
+      r.child.kill('SIGSTOP');
       stopped = true;
       const report = await run;
       expect(report.tests.map((t) => t.status)).toEqual(['timeout']);
       expect(await eventually(() => markedProcesses(mark).length === 0, GONE_DEADLINE_MS), JSON.stringify(markedProcesses(mark))).toBe(true);
     } finally {
-      if (stopped) process.kill(r.pid, 'SIGCONT');
+      if (stopped) r.child.kill('SIGCONT');
       await r.stop();
     }
   }, 120000);

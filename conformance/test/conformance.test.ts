@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsNs from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { REFDEV_FAULTS, startRefdev, type RefdevProcess } from '@openaccel/refdev';
 import { ALL_TESTS, formatHtml, formatJson, formatJunit, formatKtap, globMatcher, runConformance, selectTests, type RunReport } from '@openaccel/conformance';
 
@@ -121,14 +121,19 @@ describe('the suite proves itself', () => {
 describe('a device that hangs', () => {
   it('each test is recorded as timeout and the run goes on', async () => {
     const r = await startRefdev();
+    // Runs even when the test times out: a refdev left stopped would outlive everything.
+    onTestFinished(async () => {
+      r.child.kill('SIGCONT');
+      await r.stop();
+    });
     try {
-      process.kill(r.pid, 'SIGSTOP');
+      r.child.kill('SIGSTOP');
       const tgt = target(r);
       // The runner asks for the device info first: a device that never answers cannot be run against.
       await expect(runConformance({ target: tgt, maxTestTimeoutMs: 1000 })).rejects.toThrow(/did not answer OA_IOCTL_GET_INFO within 1000 ms/);
       // A device that answers, then hangs: every hung test is a timeout, and the run goes on to the end.
-      process.kill(r.pid, 'SIGCONT');
-      const onEvent = (e: { type: string }) => e.type === 'start' && process.kill(r.pid, 'SIGSTOP');
+      r.child.kill('SIGCONT');
+      const onEvent = (e: { type: string }) => e.type === 'start' && r.child.kill('SIGSTOP');
       const report = await runConformance({ target: tgt, filters: ['ioctl.get_info.values', 'ioctl.common.unknown_nr'], maxTestTimeoutMs: 1500, onEvent });
       expect(report.tests.map((t) => [t.id, t.status])).toEqual([
         ['ioctl.common.unknown_nr', 'timeout'],
@@ -137,7 +142,7 @@ describe('a device that hangs', () => {
       expect(report.tests[0]!.message).toMatch(/no result within 1500 ms; the test process was killed/);
       expect(report.verdict).toBe('not-conformant');
     } finally {
-      process.kill(r.pid, 'SIGCONT');
+      r.child.kill('SIGCONT');
       await r.stop();
     }
   }, STARTUP_MS + 1000 + 2 * 1500);

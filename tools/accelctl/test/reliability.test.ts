@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startRefdev } from '@openaccel/refdev';
 import { eventually, markedProcesses, MARK_VARIABLE } from '../../../conformance/test/processes.js';
 
@@ -75,12 +75,17 @@ describe('accelctl fuzz', () => {
 
   it('a device that stops answering is a hang, exit 1', async () => {
     const dev = await startRefdev();
+    // Runs even when the test times out: a refdev left stopped would outlive everything.
+    onTestFinished(async () => {
+      dev.child.kill('SIGCONT');
+      await dev.stop();
+    });
     let stopped = false;
     try {
       const r = await accelctl(['fuzz', '--device', dev.node('accel0'), '--inputs', '5000', '--hang-ms', '2000', '--json'], (err) => {
         if (!stopped && /fuzz: [1-9]\d*\/5000/.test(err)) {
           stopped = true;
-          process.kill(dev.pid, 'SIGSTOP');
+          dev.child.kill('SIGSTOP');
         }
       });
       expect(r.code, r.stderr).toBe(1);
@@ -89,7 +94,7 @@ describe('accelctl fuzz', () => {
       expect(j.hangs[0].what).toMatch(/no progress for 2000 ms/);
       await expectNothingLeft(r);
     } finally {
-      if (stopped) process.kill(dev.pid, 'SIGCONT');
+      if (stopped) dev.child.kill('SIGCONT');
       await dev.stop();
     }
   }, DEADLINE_MS * 2);
