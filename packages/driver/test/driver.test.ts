@@ -14,7 +14,7 @@ beforeAll(async () => {
   // A long engine spin window: while the test submits, the engine never sleeps, so any system call would be the driver's.
   refdev = await startRefdev({ config: { engineSpinNs: 5e9 } });
   ctx = openDevice(refdev.node('accel0')).openContext({ sva: true });
-});
+}, 120000); // starting a refdev on a busy machine: bounded by its own ready timeout
 
 afterAll(async () => {
   ctx?.close();

@@ -13,7 +13,7 @@ beforeAll(async () => {
   refdev = await startRefdev();
   ctx = openDevice(refdev.node('accel0')).openContext({ sva: true });
   mm = new MemoryManager({ devRoot: refdev.devRoot });
-});
+}, 120000); // starting a refdev on a busy machine: bounded by its own ready timeout
 
 afterAll(async () => {
   ctx?.close();

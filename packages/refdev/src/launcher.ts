@@ -79,6 +79,9 @@ export interface RefdevProcess extends RefdevLayout {
 
 const DAEMON = new URL('./daemon.js', import.meta.url);
 
+/** A refdev that fails to start exits, and that is seen at once; this bounds only one that hangs while starting. */
+const READY_TIMEOUT_MS = 60000;
+
 export async function startRefdev(opts: StartOptions = {}): Promise<RefdevProcess> {
   const runtimeDir = opts.runtimeDir ?? mkdtempSync(join(tmpdir(), 'openaccel-refdev-'));
   const config = parseConfig(opts.config ?? {});
@@ -99,8 +102,8 @@ export async function startRefdev(opts: StartOptions = {}): Promise<RefdevProces
   const ready = await new Promise<{ pid: number; devices: string[] }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new RefdevStartError(`no ready line within ${opts.timeoutMs ?? 10000} ms; stderr: ${stderr.trim()}`));
-    }, opts.timeoutMs ?? 10000);
+      reject(new RefdevStartError(`no ready line within ${opts.timeoutMs ?? READY_TIMEOUT_MS} ms; stderr: ${stderr.trim()}`));
+    }, opts.timeoutMs ?? READY_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (l) => {
       clearTimeout(timer);
