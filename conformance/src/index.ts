@@ -20,3 +20,11 @@ export { runStress, STRESS_SCHEMA, STRESS_BATCH } from './reliability/stress.js'
 export { formatConsole, progressLine, latencyTable } from './reporters/console.js';
 export { formatJson, formatJunit, formatKtap, claimBundle } from './reporters/machine.js';
 export { formatHtml, histogramSvg } from './reporters/html.js';
+export type { NodeKind, NodeIdentity, NativeProfile } from './native/node-kind.js';
+export { identifyNode, profilesFor, splitDevt } from './native/node-kind.js';
+export type { NativeTest, NativeOutcome } from './native/native-model.js';
+export type { NativeResult } from './native/native-execute.js';
+export { NATIVE_TESTS, NATIVE_PROFILES } from './native/native-registry.js';
+export type { NativeRunOptions, NativeRunReport, NativeProfileVerdict } from './native/native-runner.js';
+export { runNativeConformance, nativeProfileVerdicts, NativeRunError, NATIVE_RESULTS_SCHEMA } from './native/native-runner.js';
+export { formatNativeConsole, formatNativeJson } from './native/native-console.js';
