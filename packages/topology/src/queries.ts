@@ -88,7 +88,7 @@ export function nearest(g: TopologyGraph, fn: string, target: NearTarget, c: Con
   const targetId = `numa:${numa}`;
   for (const d of ix.withFunctionByQueues(fn)) {
     if (bad.has(d)) continue;
-    const a = nearestAnswer(g, ix, d, ix.memoryOn(d, numa), numa, targetId, targetText);
+    const a = nearestAnswer(g, d, ix.memoryOn(d, numa), numa, targetId, targetText);
     let group = byDistance.get(a.distance);
     if (!group) byDistance.set(a.distance, (group = []));
     group.push(a);
@@ -97,24 +97,66 @@ export function nearest(g: TopologyGraph, fn: string, target: NearTarget, c: Con
   return { answers, rejected };
 }
 
-function nearestAnswer(g: TopologyGraph, ix: QueryIndex, d: DeviceVertex, own: MemoryVertex | undefined, numa: number, targetId: string, targetText: string): NearestAnswer {
-  if (own) {
-    return { device: d, distance: 10, reason: { path: [d.id, own.id, targetId], weights: ix.weights('own', 10, () => ({ distance: 10 })), text: `${d.name}'s own ${own.memKind} is ${targetText}: local` } };
+/**
+ * Answers write their reason when it is first read (a query at fleet size returns thousands of answers
+ * and a caller reads a few reasons); JSON.stringify carries it as a plain field.
+ */
+abstract class LazyReason {
+  #reason: Reason | undefined;
+  protected abstract explain(): Reason;
+
+  get reason(): Reason {
+    return (this.#reason ??= this.explain());
   }
-  const dist = g.numaDistance(d.numa, numa);
-  if (dist === undefined) {
-    const why = d.numa < 0 ? `${d.name}'s NUMA node is unknown (-1)` : `no distance is known between node ${d.numa} and ${targetText}`;
-    return { device: d, distance: null, reason: { path: [d.id], weights: ix.weights(null, d.numa, () => ({ distance: null, deviceNode: d.numa })), text: `${why}: ranked after every device of known distance` } };
+
+  set reason(r: Reason) {
+    this.#reason = r;
   }
-  return {
-    device: d,
-    distance: dist,
-    reason: {
-      path: [d.id, `numa:${d.numa}`, targetId],
-      weights: ix.weights(dist, d.numa, () => ({ distance: dist, deviceNode: d.numa })),
+}
+
+class NearestHit extends LazyReason implements NearestAnswer {
+  readonly #own: MemoryVertex | undefined;
+  readonly #targetId: string;
+  readonly #targetText: string;
+
+  constructor(
+    readonly device: DeviceVertex,
+    readonly distance: number | null,
+    own: MemoryVertex | undefined,
+    targetId: string,
+    targetText: string,
+  ) {
+    super();
+    this.#own = own;
+    this.#targetId = targetId;
+    this.#targetText = targetText;
+  }
+
+  protected explain(): Reason {
+    const d = this.device;
+    const own = this.#own;
+    const targetText = this.#targetText;
+    if (own) return { path: [d.id, own.id, this.#targetId], weights: { distance: 10 }, text: `${d.name}'s own ${own.memKind} is ${targetText}: local` };
+    const dist = this.distance;
+    if (dist === null) {
+      const why = d.numa < 0 ? `${d.name}'s NUMA node is unknown (-1)` : `no distance is known between node ${d.numa} and ${targetText}`;
+      return { path: [d.id], weights: { distance: null, deviceNode: d.numa }, text: `${why}: ranked after every device of known distance` };
+    }
+    return {
+      path: [d.id, `numa:${d.numa}`, this.#targetId],
+      weights: { distance: dist, deviceNode: d.numa },
       text: `${d.name} is on node ${d.numa}; distance to ${targetText} is ${dist}${dist === 10 ? ' (local)' : ''}`,
-    },
-  };
+    };
+  }
+
+  toJSON(): NearestAnswer {
+    return { device: this.device, distance: this.distance, reason: this.reason };
+  }
+}
+
+function nearestAnswer(g: TopologyGraph, d: DeviceVertex, own: MemoryVertex | undefined, numa: number, targetId: string, targetText: string): NearestAnswer {
+  const distance = own ? 10 : (g.numaDistance(d.numa, numa) ?? null);
+  return new NearestHit(d, distance, own, targetId, targetText);
 }
 
 export interface SharedMemoryAnswer {
@@ -127,6 +169,40 @@ export interface SharedMemoryAnswer {
 }
 
 /** "Functions X and Y on devices that share a memory (HBM, ...)." Host DRAM, which every device reaches, does not count. */
+class SharedHit extends LazyReason implements SharedMemoryAnswer {
+  readonly #x: string;
+  readonly #y: string;
+  readonly #weights: Reason['weights'];
+
+  constructor(
+    readonly a: DeviceVertex,
+    readonly b: DeviceVertex,
+    readonly memory: MemoryVertex,
+    x: string,
+    y: string,
+    weights: Reason['weights'],
+  ) {
+    super();
+    this.#x = x;
+    this.#y = y;
+    this.#weights = weights;
+  }
+
+  protected explain(): Reason {
+    const { a, b, memory: m } = this;
+    const same = a === b;
+    return {
+      path: same ? [a.id, m.id] : [a.id, m.id, b.id],
+      weights: this.#weights,
+      text: same ? `${a.name} has both ${this.#x} and ${this.#y} and its own ${m.label}` : `${a.name} (${this.#x}) and ${b.name} (${this.#y}) both reach ${m.label}`,
+    };
+  }
+
+  toJSON(): SharedMemoryAnswer {
+    return { a: this.a, b: this.b, memory: this.memory, reason: this.reason };
+  }
+}
+
 export function sharedMemory(g: TopologyGraph, x: string, y: string, c: Constraints = {}): QueryResult<SharedMemoryAnswer> {
   const rejected: Rejected[] = [];
   const badX = failing(g, x, c, rejected);
@@ -149,16 +225,7 @@ export function sharedMemory(g: TopologyGraph, x: string, y: string, c: Constrai
         const list = (groups[same ? group : group + 1] ??= []);
         const last = list[list.length - 1];
         if (last && last.a === a && ix.nameRank.get(last.b)! > ix.nameRank.get(b)!) outOfOrder = true; // a reaches b through two memories of one class
-        list.push({
-          a,
-          b,
-          memory: m,
-          reason: {
-            path: same ? [a.id, m.id] : [a.id, m.id, b.id],
-            weights: ix.weights(m, same, () => ({ memoryKind: m.memKind, sizeBytes: m.sizeBytes.toString(), sameDevice: same ? 'yes' : 'no' })),
-            text: same ? `${a.name} has both ${x} and ${y} and its own ${m.label}` : `${a.name} (${x}) and ${b.name} (${y}) both reach ${m.label}`,
-          },
-        });
+        list.push(new SharedHit(a, b, m, x, y, ix.weights(m, same, () => ({ memoryKind: m.memKind, sizeBytes: m.sizeBytes.toString(), sameDevice: same ? 'yes' : 'no' }))));
       }
     }
   }
@@ -183,6 +250,32 @@ export interface ChainAnswer {
  * "Functions X and Y that can be chained": Y consumes X's output without a CPU copy. Best first: the same
  * device (a fenced second command), then a memory both reach, then a peer-to-peer link (fastest link first).
  */
+class ChainHit extends LazyReason implements ChainAnswer {
+  declare readonly memory?: MemoryVertex;
+  declare readonly link?: LinkEdge;
+  readonly #make: () => Reason;
+
+  constructor(
+    readonly from: DeviceVertex,
+    readonly to: DeviceVertex,
+    readonly via: ChainVia,
+    through: { memory?: MemoryVertex; link?: LinkEdge },
+    make: () => Reason,
+  ) {
+    super();
+    Object.assign(this, through);
+    this.#make = make;
+  }
+
+  protected explain(): Reason {
+    return this.#make();
+  }
+
+  toJSON(): ChainAnswer {
+    return { from: this.from, to: this.to, via: this.via, ...(this.memory ? { memory: this.memory } : {}), ...(this.link ? { link: this.link } : {}), reason: this.reason };
+  }
+}
+
 export function chain(g: TopologyGraph, x: string, y: string, c: Constraints = {}): QueryResult<ChainAnswer> {
   const { answers: shared, rejected } = sharedMemory(g, x, y, c);
   const usable = (d: DeviceVertex, fn: string) => d.functions.includes(fn) && (!constrained(c) || !unmet(d, c));
@@ -194,7 +287,7 @@ export function chain(g: TopologyGraph, x: string, y: string, c: Constraints = {
       if (sameDone.has(s.a)) continue;
       sameDone.add(s.a);
       same.push(sameDevice(s.a, x, y));
-    } else viaMemory.push({ from: s.a, to: s.b, via: 'shared-memory', memory: s.memory, reason: { ...s.reason, text: `${s.reason.text}: ${x} writes it, ${y} reads it` } });
+    } else viaMemory.push(new ChainHit(s.a, s.b, 'shared-memory', { memory: s.memory }, () => ({ ...s.reason, text: `${s.reason.text}: ${x} writes it, ${y} reads it` })));
   }
   for (const a of g.devicesWith(x)) {
     if (!sameDone.has(a) && usable(a, y) && usable(a, x)) {
@@ -206,17 +299,13 @@ export function chain(g: TopologyGraph, x: string, y: string, c: Constraints = {
   const viaLink: ChainAnswer[] = [];
   for (const { link: l, from: a, to: b } of g.index().p2pLinks()) {
     if (!usable(a, x) || !usable(b, y)) continue;
-    viaLink.push({
-      from: a,
-      to: b,
-      via: 'p2p-link',
-      link: l,
-      reason: {
+    viaLink.push(
+      new ChainHit(a, b, 'p2p-link', { link: l }, () => ({
         path: [a.id, l.id, b.id],
         weights: { bandwidthMBps: l.bandwidthMBps ?? null, latencyNs: l.latencyNs ?? null, linkKind: l.linkKind },
         text: `${a.name} (${x}) writes into ${b.name} (${y}) over a ${l.linkKind} p2p link${l.bandwidthMBps ? ` (${l.bandwidthMBps} MB/s` : ''}${l.latencyNs ? `, ${l.latencyNs} ns)` : l.bandwidthMBps ? ')' : ''}`,
-      },
-    });
+      })),
+    );
   }
   return { answers: [...same, ...viaMemory, ...viaLink], rejected };
 }

@@ -10,7 +10,7 @@ import type { DeviceVertex, LinkEdge, MemoryVertex, TopologyGraph } from './grap
 const collator = new Intl.Collator('en', { numeric: true });
 
 /** Fast memories first: SRAM and HBM beat DDR beat CXL. */
-const KIND_RANK: Record<string, number> = { sram: 0, hbm: 1, ddr: 2, cxl: 3 };
+const KIND_RANK: Record<string, number> = { sram: 0, hbm: 1, ddr: 2, cxl: 3, nvm: 4 };
 
 interface Ranked {
   devices: DeviceVertex[];

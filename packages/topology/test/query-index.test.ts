@@ -39,3 +39,17 @@ it('chain lists p2p links fastest first, added after a query', () => {
   g.addLink({ id: 'not-p2p', from: 'dev:2', to: 'dev:10', linkKind: 'fabric', bandwidthMBps: 5000, p2p: false });
   expect(chain(g, 'deflate', 'aes').answers.filter((a) => a.via === 'p2p-link').map((a) => a.link!.id)).toEqual(['fast', 'slow']);
 });
+
+it('a reason written when first read is the same in the answer and in its JSON', () => {
+  const g = graph();
+  g.addMemory({ id: 'm:hbm', label: 'hbm', memKind: 'hbm', sizeBytes: 1n << 30n, numa: -1, devices: ['dev:10', 'dev:2'] });
+  g.addLink({ id: 'fast', from: 'dev:2', to: 'dev:1', linkKind: 'fabric', bandwidthMBps: 900, latencyNs: 50, p2p: true });
+  const json = (a: unknown) => JSON.parse(JSON.stringify(a, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  const n = nearest(g, 'deflate', { numa: 1 }).answers[0]!;
+  expect(json(n)).toMatchObject({ device: { id: 'dev:1' }, distance: 10, reason: n.reason });
+  expect(n.reason.text).toBe('d1 is on node 1; distance to node 1 is 10 (local)');
+  const c = chain(g, 'deflate', 'aes').answers;
+  expect(c.map((a) => json(a).reason.text)).toEqual(c.map((a) => a.reason.text));
+  expect(json(c.at(-1)).link.id).toBe('fast');
+  expect(Object.keys(c.at(-1)!).sort()).toEqual(['from', 'link', 'to', 'via']);
+});
