@@ -10,7 +10,7 @@ import { ALL_TESTS, formatHtml, formatJson, formatJunit, formatKtap, globMatcher
  * What a run may take: each selected test's own time limit (the runner enforces it), plus starting the
  * refdev and the test processes on a machine that may be busy.
  */
-const STARTUP_MS = 60000;
+const STARTUP_MS = 300000;
 const runBudgetMs = (filters: string[] = []) => selectTests(filters).reduce((sum, t) => sum + (t.timeoutMs ?? 10000), STARTUP_MS);
 
 const target = (r: RefdevProcess) => {

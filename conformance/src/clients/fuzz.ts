@@ -8,9 +8,10 @@ import { C, closeFd, isOpenFd } from '@openaccel/sys';
 import { DOORBELL_WORDS as W, uapi } from '@openaccel/uapi';
 import { malformedIoctl, returnedFds } from '../malformed.js';
 import { Rng } from '../rng.js';
-import { endWithParent, parentGone } from './lifeline.js';
+import { endWithParent, parentGone, sayStarted } from './lifeline.js';
 
 endWithParent();
+sayStarted();
 const [path, seedArg, countArg] = process.argv.slice(2);
 const rng = new Rng(Number(seedArg));
 const count = Number(countArg);

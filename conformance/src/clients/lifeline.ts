@@ -23,3 +23,11 @@ export function endWithParent(): void {
 export function parentGone(): boolean {
   return process.ppid !== parent;
 }
+
+/**
+ * Says the client has started (its modules are loaded) before it touches the device: the parent then
+ * times the device, not how long a process takes to start on a busy or emulated machine.
+ */
+export function sayStarted(): void {
+  process.stdout.write('{"started":true}\n');
+}

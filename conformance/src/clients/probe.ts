@@ -1,9 +1,10 @@
 // Prints what a device has free, as one JSON line {freeQueues, freeBytes|null}, or {error}. Run in its
 // own process so that a hung device cannot hang the one asking.
 import { openDevice } from '@openaccel/driver';
-import { endWithParent } from './lifeline.js';
+import { endWithParent, sayStarted } from './lifeline.js';
 
 endWithParent();
+sayStarted();
 try {
   const dev = openDevice(process.argv[2]!);
   const ctx = dev.openContext();

@@ -6,9 +6,10 @@
 // counts as lost.
 import { openDevice, type Queue } from '@openaccel/driver';
 import { crc32c } from '../reference.js';
-import { endWithParent, parentGone } from './lifeline.js';
+import { endWithParent, parentGone, sayStarted } from './lifeline.js';
 
 endWithParent();
+sayStarted();
 const [path, queuesArg, commandsArg, seedArg, progressArg, waitArg] = process.argv.slice(2);
 const waitMs = Number(waitArg ?? 20000);
 const queues = Number(queuesArg);

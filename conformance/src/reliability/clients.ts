@@ -11,6 +11,8 @@ export const clientScript = (name: string): string => fileURLToPath(new URL(`../
 
 /** Bounds what is kept of a client's output: a misbehaving client cannot grow the runner's memory. */
 const MAX_LINE = 64 * 1024;
+/** How long a client may take to start (load its modules) before it touches the device: bounds only a stuck start. */
+const STARTUP_MS = 600000;
 
 export class Client {
   readonly child: ChildProcess;
@@ -46,6 +48,12 @@ export class Client {
     if (l !== undefined) return Promise.resolve(l);
     if (this.ended) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Waits for the client's {"started":true} line (clients/lifeline.ts sayStarted); false when it ended or said something else. */
+  async started(): Promise<boolean> {
+    const line = await withDeadline(this.nextLine(), STARTUP_MS);
+    return line !== 'deadline' && parseLine<{ started?: boolean }>(line)?.started === true;
   }
 
   /** Every line until the output ends; the last is usually the client's summary. */

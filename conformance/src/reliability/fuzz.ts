@@ -111,6 +111,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     let reached = 0;
     let summary = false;
     try {
+      if (!(await worker.started())) throw new ReliabilityError(opts.device, 'a fuzz worker process did not start');
       for (;;) {
         const line = await withDeadline(worker.nextLine(), hangMs);
         if (line === 'deadline') {

@@ -11,6 +11,7 @@ export interface Resources {
 export async function probeResources(device: string, deadlineMs: number): Promise<Resources | { error: string } | undefined> {
   const probe = new Client('probe', [device]);
   try {
+    if (!(await probe.started())) return { error: 'the probe process did not start' };
     const line = await withDeadline(probe.nextLine(), deadlineMs);
     if (line === 'deadline') return undefined;
     return parseLine<Resources | { error: string }>(line) ?? { error: `probe printed ${JSON.stringify(line)}` };

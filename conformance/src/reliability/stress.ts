@@ -85,6 +85,7 @@ export async function runStress(opts: StressOptions): Promise<StressReport> {
   /** A worker: reads its rounds under the hang watchdog and returns its summary, or why it has none. */
   const work = async (index: number, seed: number): Promise<void> => {
     const c = spawnWorker(seed);
+    if (!(await c.started())) return void report.errors.push(`worker ${index} did not start`);
     for (;;) {
       const line = await withDeadline(c.nextLine(), hangMs);
       if (line === 'deadline') {
@@ -112,6 +113,7 @@ export async function runStress(opts: StressOptions): Promise<StressReport> {
   /** A victim: the same load, SIGKILLed once it reports reaching round `killAt` (0: right after setup). */
   const victim = async (seed: number, killAt: number): Promise<void> => {
     const c = spawnWorker(seed);
+    if (!(await c.started())) return void report.errors.push(`a victim client did not start`);
     for (;;) {
       const line = await withDeadline(c.nextLine(), hangMs);
       if (line === 'deadline' || line === undefined) {

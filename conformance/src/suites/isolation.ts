@@ -8,6 +8,11 @@ import { Client } from '../reliability/clients.js';
 import { randomSeed, Rng } from '../rng.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Tests that start client processes: a node process takes seconds to start on a busy machine and many
+ * more under software emulation (the kernel job's guest); the limit only catches a hang.
+ */
+const CLIENT_TEST_MS = 180000;
 
 /** A client process the test owns: killed when the test ends, whatever its outcome. */
 function startClient(env: TestEnv, name: string, args: string[], extraFd?: number): Client {
@@ -45,6 +50,7 @@ export const isolationSuite: TestCase[] = [
     id: 'isolation.context.foreign_process',
     doc: 'a bound context fd used from another process is refused with EPERM',
     profiles: ['core'],
+    timeoutMs: CLIENT_TEST_MS,
     async run(env) {
       const t = env.open();
       env.bind(t);
@@ -58,7 +64,7 @@ export const isolationSuite: TestCase[] = [
     id: 'isolation.client_death.no_leak',
     doc: 'a client killed with SIGKILL loses its queues and memory at once; nothing leaks',
     profiles: ['core'],
-    timeoutMs: 20000,
+    timeoutMs: CLIENT_TEST_MS,
     async run(env) {
       const before = await settle(env, resources(env), 200);
       const holder = startClient(env, 'hold', [env.device]);
@@ -92,7 +98,7 @@ export const isolationSuite: TestCase[] = [
     doc: 'two processes x two queues x 1024 commands: every completion once, every CRC right',
     profiles: ['queue'],
     requires: { caps: ['device_memory'], functions: ['fill', 'crc32c'] },
-    timeoutMs: 120000,
+    timeoutMs: 2 * CLIENT_TEST_MS,
     async run(env) {
       const results = await Promise.all([1, 2].map((seed) => runClient(env, 'stress', [env.device, '2', '1024', String(seed)])));
       for (const [i, r] of results.entries()) {
