@@ -2,23 +2,33 @@
 import type { TestCase } from './model.js';
 import { chainSuite } from './suites/chain.js';
 import { functionsSuite } from './suites/functions.js';
+import { functionsEdgesSuite } from './suites/functions-edges.js';
 import { ioctlSuite } from './suites/ioctl.js';
+import { ioctlRulesSuite } from './suites/ioctl-rules.js';
 import { isolationSuite } from './suites/isolation.js';
 import { latencySuite } from './suites/latency.js';
 import { manifestSuite } from './suites/manifest.js';
 import { memorySuite } from './suites/memory.js';
+import { memoryLifetimeSuite } from './suites/memory-lifetime.js';
 import { mmapSuite } from './suites/mmap.js';
 import { queueSuite } from './suites/queue.js';
+import { ringProtocolSuite } from './suites/ring-protocol.js';
 import { sysfsSuite } from './suites/sysfs.js';
+import { sysfsLinksSuite } from './suites/sysfs-links.js';
 
 export const ALL_TESTS: readonly TestCase[] = [
   ...sysfsSuite,
+  ...sysfsLinksSuite,
   ...manifestSuite,
   ...ioctlSuite,
+  ...ioctlRulesSuite,
   ...mmapSuite,
   ...queueSuite,
+  ...ringProtocolSuite,
   ...functionsSuite,
+  ...functionsEdgesSuite,
   ...memorySuite,
+  ...memoryLifetimeSuite,
   ...chainSuite,
   ...isolationSuite,
   ...latencySuite,

@@ -85,11 +85,12 @@ export class SocketTransport implements Transport {
     if (sent === 'EBADF') return 'EBADF';
     if (typeof sent === 'string') return this.gone();
     const r = this.socket.recv();
-    if (typeof r === 'string' || r.length === 0 || r.truncated) return this.gone();
+    if (typeof r === 'string' || r.length === 0 || (r.truncated && !r.fdsTruncated)) return this.gone();
     const reply = decodeReply(r.payload);
-    if (!reply) {
+    if (!reply || r.fdsTruncated) {
       for (const fd of r.fds) closeFd(fd);
-      return 'EIO';
+      // Only the fds were cut: the reply is whole but the caller had no free fd for what it carried.
+      return reply ? 'EMFILE' : 'EIO';
     }
     return { ...reply, fds: r.fds };
   }

@@ -17,6 +17,7 @@ export { StructCodec } from './codec/struct-codec.js';
 export type { StructName, StructOf, IoctlName, IoctlArgOf, CheckedRequest, StructNameIn, StructIn, IoctlNameIn, IoctlArgIn, SpecUapi } from './codec/uapi.js';
 export { IoctlCodec, OpenAccelUapi, uapi, uapi2, UAPI_VERSIONS } from './codec/uapi.js';
 export { openaccelV1 } from './v1/index.js';
+export { conformanceExemptions, type ConformanceExemption } from './v1/index.js';
 export { openaccelV2 } from './v2/index.js';
 export type { DataModel, ExternalLayout, ExternalFieldLayout } from './dsl/external.js';
 export { DATA_MODELS, computeExternalLayout } from './dsl/external.js';

@@ -23,6 +23,8 @@ import { rules } from './rules.js';
 
 export * from './ioctl-structs.js';
 export * from './ring-structs.js';
+export type { ConformanceExemption } from './exemptions.js';
+export { conformanceExemptions } from './exemptions.js';
 
 export const openaccelV1 = {
   name: 'openaccel',
