@@ -4,7 +4,7 @@
  * rounds chosen by the seed; afterwards every queue and byte of device memory must be free again.
  */
 import { Client, parseLine, withDeadline } from './clients.js';
-import { resourcesBefore } from './fuzz.js';
+import { ReliabilityError, resourcesBefore } from './fuzz.js';
 import { settleResources, type Resources } from './resources.js';
 import { Rng } from '../rng.js';
 import { RunAborted } from '../runner.js';
@@ -55,6 +55,8 @@ export async function runStress(opts: StressOptions): Promise<StressReport> {
   const t0 = performance.now();
   const hangMs = opts.hangMs ?? 60000;
   const before = await resourcesBefore(opts.device, hangMs);
+  const needed = opts.queues * (opts.processes + Math.min(opts.processes, opts.kills));
+  if (needed > before.freeQueues) throw new ReliabilityError(opts.device, `the run needs ${needed} queues at once (workers and victims), the device has ${before.freeQueues} free`);
   const rng = new Rng(opts.seed);
   const rounds = Math.ceil(opts.commands / STRESS_BATCH);
   const report: StressReport = {
