@@ -39,6 +39,11 @@ export interface Received {
   pidfd?: number;
   /** The datagram or its fds did not fit (MSG_TRUNC / MSG_CTRUNC): a protocol error. */
   truncated: boolean;
+  /**
+   * Only the ancillary data was cut (MSG_CTRUNC without MSG_TRUNC): some fds were not installed, e.g. the
+   * receiver is at its fd limit. The payload is whole; the fds it names may be missing.
+   */
+  fdsTruncated: boolean;
 }
 
 class MsgBlock {
@@ -152,7 +157,13 @@ export class UnixSocket {
     if (n < 0) return errnoName(lastErrno());
     const controlLength = Number(r.mem.readBigUInt64LE(40));
     const msgFlags = r.mem.readInt32LE(48);
-    const out: Received = { length: n, payload: r.payload.subarray(0, n), fds: [], truncated: (msgFlags & (C.MSG_TRUNC | C.MSG_CTRUNC)) !== 0 };
+    const out: Received = {
+      length: n,
+      payload: r.payload.subarray(0, n),
+      fds: [],
+      truncated: (msgFlags & (C.MSG_TRUNC | C.MSG_CTRUNC)) !== 0,
+      fdsTruncated: (msgFlags & C.MSG_CTRUNC) !== 0 && (msgFlags & C.MSG_TRUNC) === 0,
+    };
     for (let off = 0; off + CMSG_HDR <= controlLength; ) {
       const len = Number(r.mem.readBigUInt64LE(72 + off));
       if (len < CMSG_HDR) break;
