@@ -43,6 +43,8 @@ export interface RefdevConfig {
   links: RefdevLinkConfig[];
   /** How long an idle engine polls before sleeping, in nanoseconds. */
   engineSpinNs: number;
+  /** Open connections one uid may hold (each costs refdev an fd); further connections are closed at once. */
+  maxConnectionsPerUid: number;
   /** Deliberately broken rules (for the conformance suite's self-test); empty for a correct device. */
   faults: string[];
 }
@@ -71,6 +73,7 @@ export function defaultConfig(): RefdevConfig {
       { from: 'accel1', to: 'accel0', kind: 'onchip', bandwidthMBps: 20000, latencyNs: 200, coherent: true, p2p: true },
     ],
     engineSpinNs: 2_000_000,
+    maxConnectionsPerUid: 512,
     faults: [],
   };
 }
@@ -94,8 +97,10 @@ export function parseConfig(value: unknown): RefdevConfig {
     memories: v.memories ?? (v.devices ? [] : base.memories),
     links: v.links ?? (v.devices ? [] : base.links),
     engineSpinNs: v.engineSpinNs ?? base.engineSpinNs,
+    maxConnectionsPerUid: v.maxConnectionsPerUid ?? base.maxConnectionsPerUid,
     faults: v.faults ?? [],
   };
+  if (!Number.isInteger(cfg.maxConnectionsPerUid) || cfg.maxConnectionsPerUid < 1) throw new RefdevConfigError('/maxConnectionsPerUid', 'must be at least 1');
   const names = new Set<string>();
   cfg.devices.forEach((d, i) => {
     const p = `/devices/${i}`;

@@ -3,7 +3,7 @@
  * in the spec's order (common rules first), and emulates mmap of the queue regions.
  */
 import { readlinkSync } from 'node:fs';
-import { C, closeFd, createMemfd, Mapping, readProcessMemory, addressOf } from '@openaccel/sys';
+import { C, closeFd, createMemfd, dupFd, Mapping, openProcessMemory, pidfdExited, pidfdOpen } from '@openaccel/sys';
 import { CAP_WORDS } from '@openaccel/sysfs';
 import { decodeIoc, DOORBELL_ERROR, DOORBELL_WORDS, uapi, UapiError, type ErrnoName, type IoctlName, type MmapArg } from '@openaccel/uapi';
 import { createDmabuf, isDmabuf, sizeOf } from './dmabuf.js';
@@ -35,6 +35,8 @@ interface Queue {
   sq: Region;
   cq: Region;
   words: Int32Array;
+  /** The engine's own sq_head: the doorbell's copy is in memory the user writes. */
+  head: Int32Array;
   eventfd: number;
 }
 
@@ -45,7 +47,28 @@ interface Handle {
   pool?: MemoryPool;
 }
 
+/** Who sent a request: the pid in refdev's namespace and, where the kernel gives one (SCM_PIDFD), a pidfd of the sender. */
+export interface Sender {
+  pid: number;
+  /** Borrowed: the context duplicates it when it keeps it. */
+  pidfd?: number;
+}
+
+/** The process a context is bound to, named by a pidfd so that a reused pid number never passes for it. */
+interface Binder {
+  pid: number;
+  pidfd: number;
+  /** fd on its memory (/proc/PID/mem) for SVA, else -1. */
+  mem: number;
+}
+
 const PAGE = 4096;
+/** Largest dma-buf a context imports: the engine views a handle's memory as one typed array, which holds at most 4 GiB. */
+export const MAX_IMPORT_BYTES = 2 ** 32;
+/** Handles one context may hold (each keeps an fd of refdev open). */
+export const MAX_HANDLES = 4096;
+/** setTimeout's longest delay (a longer one fires at once); longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const pageRound = (n: number) => Math.ceil(n / PAGE) * PAGE;
 const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 const UNBOUND_OK: readonly string[] = ['OA_IOCTL_GET_INFO', 'OA_IOCTL_QUERY_MEMORY', 'OA_IOCTL_BIND_CONTEXT'];
@@ -56,7 +79,11 @@ const fail = (errno: ErrnoName): Reply => ({ errno });
 
 export class Context {
   readonly id: number;
-  private binderPid: number | undefined;
+  private binder: Binder | undefined;
+  /** The binder died: its queues and handles are gone and nobody may use the context again. */
+  private orphaned = false;
+  /** Ends every SUBMIT wait in progress (the client or the binder went away). */
+  private readonly waitAborts = new Set<() => void>();
   private pasid = 0;
   private readonly queues = new Map<number, Queue>();
   private readonly handles = new Map<number, Handle>();
@@ -70,9 +97,9 @@ export class Context {
   }
 
   /** The first checks of every ioctl: the request is ours, the caller may use this context, the device is there. */
-  async ioctl(request: number, arg: Uint8Array, fds: number[], pid: number): Promise<Reply> {
+  async ioctl(request: number, arg: Uint8Array, fds: number[], sender: Sender): Promise<Reply> {
     try {
-      return await this.dispatch(request, arg, fds, pid);
+      return await this.dispatch(request, arg, fds, sender);
     } finally {
       // Passed fds the ioctl did not keep are closed, as a kernel drops its fget() reference.
       for (const fd of fds) if (!this.keeps(fd)) closeFd(fd);
@@ -85,12 +112,23 @@ export class Context {
     return false;
   }
 
-  private async dispatch(request: number, arg: Uint8Array, fds: number[], pid: number): Promise<Reply> {
+  /** The pidfd of the bound process while it lives (the server watches it), else undefined. */
+  get binderPidfd(): number | undefined {
+    return this.orphaned ? undefined : this.binder?.pidfd;
+  }
+
+  /** Rule foreign_process: a request from anyone but the live binder. A dead binder's number names nobody. */
+  private foreign(sender: Sender): boolean {
+    if (!this.binder || this.device.faults.has('foreign-process-allowed')) return false;
+    return this.orphaned || sender.pid !== this.binder.pid || pidfdExited(this.binder.pidfd);
+  }
+
+  private async dispatch(request: number, arg: Uint8Array, fds: number[], sender: Sender): Promise<Reply> {
     const dec = decodeIoc('generic', request);
     const io = dec && dec.type === uapi.compiled.spec.ioctlType ? uapi.compiled.ioctlsByNr.get(dec.nr) : undefined;
     const faults = this.device.faults;
     if (!io || io.spec.dir !== dec!.dir) return fail(faults.has('unknown-ioctl-einval') ? 'EINVAL' : 'ENOTTY');
-    if (this.binderPid !== undefined && pid !== this.binderPid && !faults.has('foreign-process-allowed')) return fail('EPERM');
+    if (this.foreign(sender)) return fail('EPERM');
     if (this.device.gone) return fail('ENODEV');
     let value: Record<string, number | bigint | Uint8Array>;
     let iocSize: number;
@@ -107,7 +145,7 @@ export class Context {
       iocSize = arg.length;
     }
     const name = io.spec.name as IoctlName;
-    if (this.binderPid === undefined && !UNBOUND_OK.includes(name)) return fail('EBADFD');
+    if (this.binder === undefined && !UNBOUND_OK.includes(name)) return fail('EBADFD');
     const out = (fields: Record<string, unknown>): Reply => ({ errno: 0, data: io.arg.struct.extensible ? uapi.struct(io.spec.arg as 'oa_submit').encode({ ...value, ...fields } as never, iocSize) : new Uint8Array(0) });
     // Fields were checked by the codec; their types are the spec's (bigint for u64).
     const v = value as unknown as { [field: string]: any };
@@ -139,19 +177,30 @@ export class Context {
         });
       }
       case 'OA_IOCTL_BIND_CONTEXT': {
-        if (this.binderPid !== undefined && !faults.has('bind-twice')) return fail('EBUSY');
+        if (this.binder !== undefined && !faults.has('bind-twice')) return fail('EBUSY');
         const sva = (v.flags & 1) !== 0;
+        if (sva && !d.has('sva')) return fail('EOPNOTSUPP');
+        // The sender's pidfd from the datagram is race-free; pidfd_open(pid) is the fallback before Linux 6.5.
+        const pidfd = sender.pidfd !== undefined ? dupFd(sender.pidfd) : pidfdOpen(sender.pid);
+        if (typeof pidfd === 'string') return fail('EPERM');
+        let mem = -1;
         if (sva) {
-          if (!d.has('sva')) return fail('EOPNOTSUPP');
-          // The emulated IOMMU reads the process by address; a probe of page 0 faults when that is allowed.
-          if (readProcessMemory(pid, 0n, addressOf(Buffer.alloc(128)), 1) !== 'EFAULT') return fail('EPERM');
-          const pasid = d.allocPasid();
-          if (pasid === undefined) return fail('ENOSPC');
+          // The emulated IOMMU reaches the process through its memory file, opened now while the pidfd
+          // proves the pid is the sender's: the fd stays on that address space whatever the pid means later.
+          const m = openProcessMemory(sender.pid, pidfd);
+          const pasid = typeof m === 'number' ? d.allocPasid() : undefined;
+          if (typeof m === 'string' || pasid === undefined) {
+            if (typeof m === 'number') closeFd(m);
+            closeFd(pidfd);
+            return fail(typeof m === 'string' ? 'EPERM' : 'ENOSPC');
+          }
+          mem = m;
           this.pasid = pasid;
-          await d.tell({ op: 'bindSva', ctx: this.id, pid });
         }
-        this.binderPid = pid;
-        return out({ pasid: this.pasid, context_id: this.id });
+        if (this.binder) this.closeBinder(); // the bind-twice fault rebinds
+        this.binder = { pid: sender.pid, pidfd, mem };
+        if (sva) await d.tell({ op: 'bindSva', ctx: this.id, mem });
+        return out({ pasid: this.pasid, context_id: ((this.id - 1) % 0xffffffff) + 1 }); // a u32, never 0
       }
       case 'OA_IOCTL_CREATE_QUEUE': {
         const sq = v.sq_entries;
@@ -160,7 +209,7 @@ export class Context {
         if (!isPow2(cq) || cq < sq || cq > d.config.maxCqEntries) return fail('EINVAL');
         if (d.freeQueues <= 0 && !faults.has('queue-limit-ignored')) return fail('ENOSPC');
         const id = this.nextQueueId++;
-        const key = (this.id << 16) | id;
+        const key = d.nextQueueKey++;
         const regions: Region[] = [];
         try {
           for (const [kind, size] of [['doorbell', PAGE], ['sq', pageRound(sq * 64)], ['cq', pageRound(cq * 16)]] as const) {
@@ -172,11 +221,11 @@ export class Context {
           return fail('ENOMEM');
         }
         const [doorbell, sqr, cqr] = regions as [Region, Region, Region];
-        const q: Queue = { id, key, sqEntries: sq, cqEntries: cq, doorbell, sq: sqr, cq: cqr, words: new Int32Array(doorbell.mapping.buffer), eventfd: -1 };
+        const q: Queue = { id, key, sqEntries: sq, cqEntries: cq, doorbell, sq: sqr, cq: cqr, words: new Int32Array(doorbell.mapping.buffer), head: new Int32Array(new SharedArrayBuffer(4)), eventfd: -1 };
         this.queues.set(id, q);
         d.queuesInUse++;
         d.publishFreeQueues();
-        await d.tell({ op: 'addQueue', key, ctx: this.id, db: doorbell.mapping.address, sq: sqr.mapping.address, sqEntries: sq, cq: cqr.mapping.address, cqEntries: cq });
+        await d.tell({ op: 'addQueue', key, ctx: this.id, db: doorbell.mapping.address, sq: sqr.mapping.address, sqEntries: sq, cq: cqr.mapping.address, cqEntries: cq, head: q.head.buffer as SharedArrayBuffer });
         return out({ cq_entries: v.cq_entries, queue_id: id, doorbell_size: PAGE, sq_size: sqr.sizeBytes, cq_size: cqr.sizeBytes, doorbell_offset: doorbell.offset, sq_offset: sqr.offset, cq_offset: cqr.offset });
       }
       case 'OA_IOCTL_DESTROY_QUEUE': {
@@ -206,27 +255,15 @@ export class Context {
         if (!q) return fail('ENOENT');
         if (Atomics.load(q.words, W_FLAGS) & DOORBELL_ERROR) return fail('EIO');
         const tail = v.sq_tail >>> 0;
-        const head = Atomics.load(q.words, W_SQ_HEAD) >>> 0;
+        const head = Atomics.load(q.head, 0) >>> 0;
         if (((tail - head) >>> 0) > q.sqEntries) return fail('EINVAL');
         Atomics.store(q.words, W_SQ_TAIL, tail);
         d.wake();
         if (v.flags & 1) {
-          const done = () => ((Atomics.load(q.words, W_CQ_TAIL) - tail) | 0) >= 0;
-          if (!done()) {
-            const timeoutMs = v.timeout_ns === 0n ? 0 : Math.max(1, Number(v.timeout_ns / 1_000_000n));
-            let timer: NodeJS.Timeout | undefined;
-            const timedOut = await Promise.race([
-              d.waitForCompletions(q.key, tail).then(() => false),
-              ...(timeoutMs ? [new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))] : []),
-            ]);
-            clearTimeout(timer);
-            if (timedOut && !done()) {
-              d.cancelWait(q.key);
-              return fail('ETIMEDOUT');
-            }
-          }
+          const waited = await this.waitForTail(q, tail, v.timeout_ns);
+          if (waited !== 0) return fail(waited);
         }
-        return out({ sq_head: Atomics.load(q.words, W_SQ_HEAD) >>> 0, cq_tail: Atomics.load(q.words, W_CQ_TAIL) >>> 0 });
+        return out({ sq_head: Atomics.load(q.head, 0) >>> 0, cq_tail: Atomics.load(q.words, W_CQ_TAIL) >>> 0 });
       }
       case 'OA_IOCTL_QUERY_MEMORY': {
         const pool = d.memories[v.memory_id];
@@ -241,7 +278,7 @@ export class Context {
         if (!d.has('device_memory')) return fail('EOPNOTSUPP');
         const length = v.length;
         if (length === 0n || length % BigInt(PAGE) !== 0n) return fail('EINVAL');
-        if (length > BigInt(pool.freeBytes)) return fail('ENOMEM');
+        if (length > BigInt(pool.freeBytes) || this.handles.size >= MAX_HANDLES) return fail('ENOMEM');
         const fd = createDmabuf(`${d.config.name}-${pool.config.id}`, Number(length));
         pool.usedBytes += Number(length);
         const handle = await this.addHandle({ fd, mapping: Mapping.map(fd, Number(length)), length: Number(length), pool });
@@ -259,7 +296,15 @@ export class Context {
         const fd = fds[0]!;
         if (!isDmabuf(fd)) return fail('EINVAL');
         const length = sizeOf(fd);
-        const handle = await this.addHandle({ fd, mapping: Mapping.map(fd, length), length });
+        // Larger than the engine can view, or more than refdev can map: refused with the table's EINVAL, never an abort.
+        if (length > MAX_IMPORT_BYTES || this.handles.size >= MAX_HANDLES) return fail('EINVAL');
+        let mapping: Mapping;
+        try {
+          mapping = Mapping.map(fd, length);
+        } catch {
+          return fail('EINVAL');
+        }
+        const handle = await this.addHandle({ fd, mapping, length });
         return out({ handle, length: BigInt(length) });
       }
       case 'OA_IOCTL_EXPORT_DMABUF': {
@@ -300,8 +345,8 @@ export class Context {
   }
 
   /** mmap of a queue region, with the spec's mmap errno rules in order. */
-  mmap(a: MmapArg, pid: number): Reply {
-    if (this.binderPid !== undefined && pid !== this.binderPid) return fail('EPERM');
+  mmap(a: MmapArg, sender: Sender): Reply {
+    if (this.foreign(sender)) return fail('EPERM');
     if (this.device.gone) return fail('ENODEV');
     let region: Region | undefined;
     const contexts = this.device.faults.has('mmap-foreign-offset') ? [...this.device.contexts] : [this];
@@ -320,9 +365,70 @@ export class Context {
     if (this.destroyed) return;
     this.destroyed = true;
     this.device.contexts.delete(this);
+    await this.release();
+    if (this.binder) this.closeBinder();
+  }
+
+  /** Ends every SUBMIT wait now; called when the connection closes, before the context is destroyed. */
+  abortWaits(): void {
+    for (const abort of [...this.waitAborts]) abort();
+  }
+
+  /**
+   * The bound process died (its pidfd became readable): its queues, handles and SVA binding go at once,
+   * even while another process still holds the connection, which may then only close it (EPERM).
+   */
+  async binderDied(): Promise<void> {
+    if (this.orphaned || this.destroyed) return;
+    this.orphaned = true;
+    this.abortWaits();
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
     for (const q of [...this.queues.values()]) await this.dropQueue(q);
     for (const [id, h] of [...this.handles]) await this.dropHandle(id, h);
+    if (this.binder && this.binder.mem >= 0) {
+      // The engine acknowledges the unbinding before the memory file is closed: no command uses it after.
+      await this.device.tell({ op: 'bindSva', ctx: this.id, mem: -1 });
+      closeFd(this.binder.mem);
+      this.binder.mem = -1;
+    }
     if (this.pasid) this.device.freePasid(this.pasid);
+    this.pasid = 0;
+  }
+
+  private closeBinder(): void {
+    if (!this.binder) return;
+    if (this.binder.mem >= 0) closeFd(this.binder.mem);
+    closeFd(this.binder.pidfd);
+    this.binder = undefined;
+  }
+
+  /**
+   * SUBMIT's wait: until the CQ tail reaches `tail` (0), the queue stops (EIO), the timeout passes
+   * (ETIMEDOUT; 0 = no limit, any u64 works) or the context goes away (EIO: nobody is left to answer).
+   */
+  private async waitForTail(q: Queue, tail: number, timeoutNs: bigint): Promise<0 | 'EIO' | 'ETIMEDOUT'> {
+    const d = this.device;
+    const deadline = timeoutNs === 0n ? undefined : process.hrtime.bigint() + timeoutNs;
+    let aborted = false;
+    for (;;) {
+      if (((Atomics.load(q.words, W_CQ_TAIL) - tail) | 0) >= 0) return 0;
+      if (Atomics.load(q.words, W_FLAGS) & DOORBELL_ERROR || aborted || !this.queues.has(q.id)) return 'EIO';
+      const leftNs = deadline === undefined ? undefined : deadline - process.hrtime.bigint();
+      if (leftNs !== undefined && leftNs <= 0n) return 'ETIMEDOUT';
+      let timer: NodeJS.Timeout | undefined;
+      let abort: (() => void) | undefined;
+      await Promise.race([
+        d.waitForCompletions(q.key, tail),
+        new Promise<void>((r) => this.waitAborts.add((abort = () => ((aborted = true), r())))),
+        ...(leftNs === undefined ? [] : [new Promise<void>((r) => (timer = setTimeout(r, Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(Number(leftNs) / 1e6))))))]),
+      ]);
+      clearTimeout(timer);
+      this.waitAborts.delete(abort!);
+      d.cancelWait(q.key);
+    }
   }
 
   /** Objects alive in this context (leak checks). */

@@ -22,10 +22,11 @@ try {
   process.exit(2);
 }
 const refdev = new Refdev(values.runtime, config);
-refdev.start();
 const state = join(values.runtime, 'refdev.json');
 const info = { ready: true, pid: process.pid, runtime: values.runtime, devices: config.devices.map((d) => d.name), faults: config.faults };
+// Written before the control socket answers, so whoever finds refdev through that socket finds this too.
 writeFileSync(state, `${JSON.stringify(info)}\n`);
+refdev.start();
 process.stdout.write(`${JSON.stringify(info)}\n`);
 
 let stopping = false;

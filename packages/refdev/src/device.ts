@@ -27,6 +27,8 @@ export class RefDevice {
   private nextPasid = 1;
   private readonly freePasids: number[] = [];
   nextContextId = 1;
+  /** Device-wide queue keys (engine and mmap offsets): counted, never reused, never packed with other ids. */
+  nextQueueKey = 1;
   /** Memory pools in this device's memory_id order. */
   readonly memories: MemoryPool[];
   gone = false;

@@ -1,12 +1,13 @@
 /** Messages between the control thread and a device's engine thread. Every request is acknowledged. */
 
 export type EngineRequest =
-  | { op: 'addQueue'; seq: number; key: number; ctx: number; db: bigint; sq: bigint; sqEntries: number; cq: bigint; cqEntries: number }
+  | { op: 'addQueue'; seq: number; key: number; ctx: number; db: bigint; sq: bigint; sqEntries: number; cq: bigint; cqEntries: number; head: SharedArrayBuffer }
   | { op: 'removeQueue'; seq: number; key: number }
   | { op: 'setEventfd'; seq: number; key: number; fd: number }
   | { op: 'addHandle'; seq: number; ctx: number; handle: number; address: bigint; length: number }
   | { op: 'removeHandle'; seq: number; ctx: number; handle: number }
-  | { op: 'bindSva'; seq: number; ctx: number; pid: number }
+  /** `mem`: an fd on the bound process's memory, owned by the control thread; -1 ends the binding. */
+  | { op: 'bindSva'; seq: number; ctx: number; mem: number }
   | { op: 'waitFor'; seq: number; key: number; cqTail: number }
   | { op: 'stop'; seq: number };
 

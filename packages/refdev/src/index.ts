@@ -1,9 +1,12 @@
 export type { RefdevConfig, RefdevDeviceConfig, RefdevMemoryConfig, RefdevLinkConfig } from './config.js';
 export { defaultConfig, parseConfig, RefdevConfigError } from './config.js';
 export type { RefdevLayout } from './server.js';
-export { Refdev, layoutOf } from './server.js';
+export { Refdev, layoutOf, CONTROL_SOCKET } from './server.js';
 export type { StartOptions, RefdevProcess } from './launcher.js';
-export { startRefdev, startDetachedRefdev, stopDetachedRefdev, findRefdev, RefdevStartError } from './launcher.js';
+export { startRefdev, RefdevStartError } from './launcher.js';
+export type { RunningRefdev } from './detached.js';
+export { startDetachedRefdev, stopDetachedRefdev, findRefdev } from './detached.js';
+export { defaultRuntimeDir, ensurePrivateDir, checkPrivateDir, RuntimeDirError } from './runtime-dir.js';
 export { refdevManifest } from './manifest.js';
 export { crc32c, OPCODE_WORDS, STATUS } from './functions.js';
 export type { RefdevFault } from './faults.js';

@@ -1,6 +1,6 @@
 /** Starting and stopping a refdev process from another program (tests, accelctl, the conformance runner). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,50 +14,6 @@ export interface StartOptions {
   config?: Partial<RefdevConfig>;
   /** How long to wait for the process to be ready. */
   timeoutMs?: number;
-}
-
-/**
- * Starts a refdev that outlives the caller (`accelctl refdev start`): detached, output to
- * RUNTIME/refdev.log, ready once RUNTIME/refdev.json names its pid.
- */
-export async function startDetachedRefdev(runtimeDir: string, config: Partial<RefdevConfig> = {}, timeoutMs = 10000): Promise<{ pid: number; devices: string[] }> {
-  mkdirSync(runtimeDir, { recursive: true });
-  const running = findRefdev(runtimeDir);
-  if (running) throw new RefdevStartError(`one is already running under ${runtimeDir} (pid ${running.pid})`);
-  rmSync(join(runtimeDir, 'refdev.json'), { force: true });
-  const configFile = join(runtimeDir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(parseConfig(config), null, 2));
-  const log = openSync(join(runtimeDir, 'refdev.log'), 'w');
-  const child = spawn(process.execPath, [DAEMON.pathname, '--runtime', runtimeDir, '--config', configFile], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, UV_THREADPOOL_SIZE: '8' } });
-  child.unref();
-  closeSync(log);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const info = findRefdev(runtimeDir);
-    if (info) return info;
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const why = readFileSync(join(runtimeDir, 'refdev.log'), 'utf8').trim();
-  throw new RefdevStartError(`not ready within ${timeoutMs} ms${why ? `: ${why}` : ''}`);
-}
-
-/** SIGTERM to the refdev of a runtime directory and wait for it to exit; false when none runs. */
-export async function stopDetachedRefdev(runtimeDir: string, timeoutMs = 5000): Promise<boolean> {
-  const info = findRefdev(runtimeDir);
-  if (!info) return false;
-  process.kill(info.pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(info.pid, 0);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  process.kill(info.pid, 'SIGKILL');
-  return true;
 }
 
 export class RefdevStartError extends Error {
@@ -141,17 +97,4 @@ export async function startRefdev(opts: StartOptions = {}): Promise<RefdevProces
       return exited;
     },
   };
-}
-
-/** A running refdev found through its state file (`accelctl refdev status/stop`), or undefined. */
-export function findRefdev(runtimeDir: string): { pid: number; devices: string[]; runtime: string } | undefined {
-  const file = join(runtimeDir, 'refdev.json');
-  if (!existsSync(file)) return undefined;
-  const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; devices: string[]; runtime: string };
-  try {
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return undefined;
-  }
 }
