@@ -13,7 +13,10 @@ export interface PciDevice {
   numaNode: number;
 }
 
-/** PCI base classes an accelerator may use: display (0x03) and processing accelerator (0x12), co-processor (0x0b40). */
+/**
+ * PCI base classes an accelerator may use: display (0x03) and processing accelerator (0x12), co-processor (0x0b40).
+ * @deprecated Counts every display function, a BMC's VGA too; use pciAcceleratorKind (pci-accelerators.ts), which weighs the vendor.
+ */
 export function isAcceleratorClass(classCode: number): boolean {
   const base = classCode >> 16;
   return base === 0x12 || base === 0x03 || classCode >> 8 === 0x0b40;
