@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,20 @@ describe('accelctl refdev', () => {
     }
     expect((await run('refdev', 'status', '--runtime', dir)).code).toBe(1);
     expect((await run('refdev', 'stop', '--runtime', dir)).code).toBe(1);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a runtime directory others can reach, and never signals a process it cannot prove is refdev', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oa-cli-refdev-'));
+    try {
+      (await import('node:fs')).chmodSync(dir, 0o755);
+      const r = await run('refdev', 'start', '--runtime', dir);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/runtime directory .* is not safe to use: its mode is 755/);
+      expect((await run('refdev', 'stop', '--runtime', dir)).code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad config is a usage error naming the value', async () => {
@@ -43,6 +57,7 @@ describe('accelctl refdev', () => {
     const r = await run('refdev', 'start', '--config', cfg, '--runtime', dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/unknown function 'warp'/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

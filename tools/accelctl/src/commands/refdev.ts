@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRefdev, parseConfig, startDetachedRefdev, stopDetachedRefdev, RefdevConfigError, RefdevStartError } from '@openaccel/refdev';
+import { defaultRuntimeDir, findRefdev, parseConfig, startDetachedRefdev, stopDetachedRefdev, RefdevConfigError, RefdevStartError, RuntimeDirError } from '@openaccel/refdev';
 import { readOpenAccelClass } from '@openaccel/sysfs';
 import { EXIT, UsageError, json, parse, table, type Command } from '../command.js';
 
-/** Where a refdev lives unless told: $OPENACCEL_RUNTIME, else $XDG_RUNTIME_DIR/openaccel, else a per-user /tmp directory. */
+/** Where a refdev lives unless told: $OPENACCEL_RUNTIME, else $XDG_RUNTIME_DIR/openaccel, else /tmp/openaccel-UID. */
 export function defaultRuntime(): string {
-  if (process.env['OPENACCEL_RUNTIME']) return process.env['OPENACCEL_RUNTIME'];
-  if (process.env['XDG_RUNTIME_DIR']) return join(process.env['XDG_RUNTIME_DIR'], 'openaccel');
-  return join(tmpdir(), `openaccel-${process.getuid?.() ?? 'user'}`);
+  return defaultRuntimeDir();
+}
+
+/** An unsafe runtime directory is reported, never used. */
+function refused(e: unknown, command: string, io: { err(t: string): void }): number {
+  if (!(e instanceof RuntimeDirError)) throw e;
+  io.err(`accelctl refdev ${command}: ${e.message}`);
+  return EXIT.fail;
 }
 
 const RUNTIME = { runtime: { type: 'string' } } as const;
@@ -21,8 +25,10 @@ export const refdevStart: Command = {
 
 Publishes the openaccel sysfs tree under DIR/sys, device nodes under DIR/dev/openaccel/, a dma-heap
 node under DIR/dev/dma_heap/system and manifests under DIR/manifests/. DIR defaults to
-$OPENACCEL_RUNTIME, $XDG_RUNTIME_DIR/openaccel or /tmp/openaccel-UID. The default configuration has
-two devices (accel0, accel1) with every function, sharing 256 MiB of HBM and linked peer to peer.
+$OPENACCEL_RUNTIME, $XDG_RUNTIME_DIR/openaccel or /tmp/openaccel-UID. DIR is made with mode 0700 when
+missing and refused unless it is a directory (not a symlink) of this user that no one else may access.
+The default configuration has two devices (accel0, accel1) with every function, sharing 256 MiB of HBM
+and linked peer to peer.
 
 examples:
   accelctl refdev start
@@ -47,7 +53,7 @@ examples:
         io.err(`accelctl refdev start: ${e.message}`);
         return EXIT.fail;
       }
-      throw e;
+      return refused(e, 'start', io);
     }
   },
 };
@@ -57,11 +63,18 @@ export const refdevStop: Command = {
   summary: 'stop the reference device',
   help: `usage: accelctl refdev stop [--runtime DIR]
 
-Exit 0 when a refdev was stopped, 1 when none was running there.`,
+Only the process listening on DIR/refdev.sock is signalled, through a pidfd of that connection's peer,
+never a pid read from a file. Exit 0 when a refdev was stopped, 1 when none was running there.`,
   async run(argv, io) {
     const { values } = parse(argv, RUNTIME, false);
     const dir = values.runtime ?? defaultRuntime();
-    if (await stopDetachedRefdev(dir)) {
+    let stopped: boolean;
+    try {
+      stopped = await stopDetachedRefdev(dir);
+    } catch (e) {
+      return refused(e, 'stop', io);
+    }
+    if (stopped) {
       io.out(`refdev under ${dir} stopped`);
       return EXIT.ok;
     }
@@ -79,7 +92,12 @@ Exit 0 when running, 1 when not.`,
   run(argv, io) {
     const { values } = parse(argv, { ...RUNTIME, json: { type: 'boolean' } }, false);
     const dir = values.runtime ?? defaultRuntime();
-    const info = findRefdev(dir);
+    let info;
+    try {
+      info = findRefdev(dir);
+    } catch (e) {
+      return refused(e, 'status', io);
+    }
     const devices = info ? readOpenAccelClass(join(dir, 'sys')).devices : [];
     if (values.json) io.out(json('openaccel-cli/refdev-status/1', { runtime: dir, running: !!info, pid: info?.pid ?? null, devices: devices.map((d) => ({ name: d.name, model: d.model, freeQueues: d.freeQueues, maxQueues: d.maxQueues })) }));
     else if (!info) io.out(`no refdev running under ${dir}`);
