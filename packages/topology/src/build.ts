@@ -13,6 +13,7 @@ import {
   type SysfsError,
 } from '@openaccel/sysfs';
 import { TopologyGraph } from './graph.js';
+import { addNodeMemories, addPciAccelerators, claimedPciFunctions } from './build-machine.js';
 
 /** OpenAccel function words that a uacce algorithm name implies (hisi_zip, hisi_sec2 naming). */
 const UACCE_FUNCTIONS: Record<string, string[]> = {
@@ -95,7 +96,7 @@ export interface SysfsGraph {
   problems: SysfsError[];
 }
 
-/** Everything a sysfs tree says: NUMA nodes, the openaccel class, uacce, the kfd topology, accel and drm render nodes. */
+/** Everything a sysfs tree says: NUMA nodes, the openaccel class, uacce, the kfd topology, accel and drm render nodes, PCI accelerators, device memory nodes. */
 export function buildFromSysfs(root = '/sys', opts: BuildOptions = {}): SysfsGraph {
   const tree = new SysfsTree(root);
   const g = new TopologyGraph();
@@ -146,6 +147,8 @@ export function buildFromSysfs(root = '/sys', opts: BuildOptions = {}): SysfsGra
     if (renderOfKfd.has(r.name)) continue;
     g.addDevice({ id: `drm:${r.name}`, name: r.name, source: 'drm', model: r.vendorId !== undefined ? `pci ${hex(r.vendorId)}:${hex(r.deviceId ?? 0)}` : 'drm', functions: ['compute'], numa: r.numaNode, features: [], node: r.node });
   }
+  // PCI accelerators no class above showed (no driver bound, or a driver with no class), and device memory nodes.
+  addNodeMemories(g, tree, addPciAccelerators(g, tree, claimedPciFunctions(root)));
   return { graph: g, problems: tree.problems };
 }
 

@@ -6,8 +6,9 @@
 import { QueryIndex } from './query-index.js';
 
 
-export type DeviceSource = 'openaccel' | 'uacce' | 'kfd' | 'accel' | 'drm' | 'manifest';
-export type MemoryKind = 'ddr' | 'hbm' | 'sram' | 'cxl';
+export type DeviceSource = 'openaccel' | 'uacce' | 'kfd' | 'accel' | 'drm' | 'pci' | 'manifest';
+/** `nvm`: persistent memory used as RAM; `device-memory`: a device's memory whose technology Linux does not show. */
+export type MemoryKind = 'ddr' | 'hbm' | 'sram' | 'cxl' | 'nvm' | 'device-memory';
 
 export interface NumaVertex {
   kind: 'numa';
@@ -15,6 +16,11 @@ export interface NumaVertex {
   numa: number;
   cpus: number[];
   memBytes?: bigint;
+  /** What the node's memory is, when the kernel shows it (HMAT, memory tiers, device-dax), and why. */
+  memKind?: MemoryKind;
+  memKindBecause?: string;
+  /** N of /sys/devices/virtual/memory_tiering/memory_tierN; smaller is faster. */
+  memoryTier?: number;
 }
 
 export interface MemoryVertex {
@@ -46,6 +52,21 @@ export interface DeviceVertex {
   pasidBits?: number;
   /** Device node path, when known. */
   node?: string;
+  /** The PCI function behind the device, when discovery knows it. */
+  pci?: PciPlace;
+}
+
+/** A PCI function and where it sits. */
+export interface PciPlace {
+  address: string;
+  /** What its class code says: processing-accelerator, co-processor, 3d-controller, vga, display. */
+  kind: string;
+  /** The bound driver; absent when none is bound. */
+  driver?: string;
+  hostBridge?: string;
+  /** Bridges from the host bridge down, nearest the root first. */
+  bridges: string[];
+  localCpus: number[];
 }
 
 export interface LinkEdge {

@@ -87,7 +87,8 @@ examples:
     const numaRows = [['NODE', 'CPUS', 'MEMORY', ...ids.map((i) => `D${i}`)]];
     for (const n of g.numa.values()) {
       const cpus = n.cpus.length ? `${n.cpus[0]}-${n.cpus[n.cpus.length - 1]}` : '-';
-      numaRows.push([String(n.numa), cpus, n.memBytes ? formatBytes(n.memBytes) : '-', ...ids.map((i) => String(g.numaDistance(n.numa, i) ?? '?'))]);
+      const memory = n.memBytes ? [formatBytes(n.memBytes), n.memKind, n.memoryTier !== undefined ? `tier ${n.memoryTier}` : undefined].filter(Boolean).join(' ') : '-';
+      numaRows.push([String(n.numa), cpus, memory, ...ids.map((i) => String(g.numaDistance(n.numa, i) ?? '?'))]);
     }
     const parts = [g.numa.size ? table(numaRows) : 'no NUMA information'];
     const devRows = [['DEVICE', 'NUMA', 'MEMORIES', 'LINKS']];
