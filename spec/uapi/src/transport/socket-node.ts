@@ -10,7 +10,9 @@
  * - mmap: a MMAP request names (offset, length, prot, flags) of a region; the reply attaches the memfd
  *   backing it and gives the offset inside that memfd, which the client maps with the same prot.
  *
- * The sender's pid comes from SCM_CREDENTIALS (SO_PASSCRED), so a context used from another process
+ * The sender's pid comes from SCM_CREDENTIALS (SO_PASSCRED) and, on Linux 6.5+, a pidfd of the sender
+ * from SCM_PIDFD (SO_PASSPIDFD): a server names the binding process by that pidfd, never by the pid
+ * number, so a context used from another process, or after its binder died and the number was reused,
  * is refused (EPERM) exactly as a kernel driver refuses it.
  */
 import type { StructLayout } from '../dsl/layout.js';
