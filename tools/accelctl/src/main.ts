@@ -11,11 +11,12 @@ import { topo } from './commands/topo.js';
 import { refdevStart, refdevStatus, refdevStop } from './commands/refdev.js';
 import { benchDoorbell } from './commands/bench.js';
 import { conformanceList, conformanceRun, refdevFaults } from './commands/conformance.js';
+import { conformanceCoverage } from './commands/coverage.js';
 import { DRA_COMMANDS } from './commands/dra.js';
 import { fuzz } from './commands/fuzz.js';
 import { stress } from './commands/stress.js';
 
-export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff, refdevStart, refdevStatus, refdevStop, refdevFaults, benchDoorbell, conformanceRun, conformanceList, fuzz, stress, ...DRA_COMMANDS];
+export const COMMANDS: Command[] = [ls, info, topo, find, manifestValidate, manifestCheck, specDiff, refdevStart, refdevStatus, refdevStop, refdevFaults, benchDoorbell, conformanceRun, conformanceList, conformanceCoverage, fuzz, stress, ...DRA_COMMANDS];
 
 export function usage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
