@@ -2,109 +2,190 @@
  * A device's engine thread: polls the doorbells of its queues, executes commands and posts
  * completions (spec rules ring.*). It spins while there is work and for `spinNs` after, then sets
  * OA_DOORBELL_NEED_WAKEUP on every queue and sleeps until the control thread wakes it.
+ *
+ * Sharing: contexts take turns, each turn bounded in commands and bytes, so one context's long
+ * commands delay another's by at most one command (issue #13 item 9). Queues idle for a while are
+ * looked at only on every COLD_EVERY-th pass. The fast path (a NOP) allocates nothing: the entry is
+ * copied into one reused word array and the completion written as words.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { addressOf, readProcessMemory, signalEventfd, writeProcessMemory } from '@openaccel/sys';
-import { DOORBELL_ERROR as QUEUE_ERROR, DOORBELL_NEED_WAKEUP as NEED_WAKEUP, DOORBELL_WORDS as W } from '@openaccel/uapi';
+import { signalEventfd } from '@openaccel/sys';
+import { DOORBELL_ERROR as QUEUE_ERROR, DOORBELL_NEED_WAKEUP as NEED_WAKEUP, DOORBELL_WORDS as W, uapi } from '@openaccel/uapi';
 import koffi from 'koffi';
 import { CTL_MAIL, CTL_WAKE, type EngineInit, type EngineRequest } from './engine-protocol.js';
+import { FAULT, load, probe, region, releaseBounceBuffers, store, type Region } from './engine-memory.js';
 import * as fn from './functions.js';
 
 const init = workerData as EngineInit;
 const port = parentPort!;
 const ctl = new Int32Array(init.control);
 const fault = new Set(init.faults);
+const SLOW_DOORBELL = fault.has('slow-doorbell');
+const LOST_COMPLETION = fault.has('lost-completion');
+const OVERWRITE_FULL_CQ = fault.has('overwrite-full-cq');
+const NO_PHASE_FLIP = fault.has('no-phase-flip');
 
-const SQE = 64;
-const CQE = 16;
+/** A context's turn ends after this many commands... */
+const TURN_COMMANDS = 256;
+/** ...or once its commands moved this many bytes (at least one command runs per turn). */
+const TURN_BYTES = 256 << 10;
+/** A queue with nothing for this many passes is idle: looked at only on every COLD_EVERY-th pass. */
+const IDLE_PASSES = 4096;
+const COLD_EVERY = 16;
+
+const sqe = uapi.struct('oa_sqe');
+const SQE_BYTES = sqe.sizeBytes;
+const SQE_WORDS = SQE_BYTES / 4;
+const sqeWord = (field: Parameters<typeof sqe.offsetOf>[0]) => sqe.offsetOf(field) / 4;
+/** Word indexes of oa_sqe (u64 fields: the low word; the high word follows). */
+const S = {
+  head: 0, // opcode u8, flags u8, reserved0 u16
+  tag: sqeWord('tag'),
+  srcHandle: sqeWord('src_handle'),
+  dstHandle: sqeWord('dst_handle'),
+  srcAddr: sqeWord('src_addr'),
+  dstAddr: sqeWord('dst_addr'),
+  srcLength: sqeWord('src_length'),
+  dstLength: sqeWord('dst_length'),
+  paramHandle: sqeWord('param_handle'),
+  reserved1: sqeWord('reserved1'),
+  paramAddr: sqeWord('param_addr'),
+  arg: sqeWord('arg'),
+};
+const CQE_WORDS = uapi.struct('oa_cqe').sizeBytes / 4;
+
+interface Context {
+  id: number;
+  handles: Map<number, Uint8Array>;
+  /** The bound process's memory fd (owned by the control thread), or -1 without SVA. */
+  svaMem: number;
+  queues: Queue[];
+  /** Where the next turn starts among the queues. */
+  next: number;
+}
 
 interface Queue {
   key: number;
-  ctx: number;
+  ctx: Context;
   db: Int32Array;
-  sq: DataView;
+  sq: Uint32Array;
+  sqMask: number;
   sqEntries: number;
-  cq: DataView;
-  cqWords: Int32Array;
+  cq: Int32Array;
+  cqMask: number;
+  cqShift: number;
   cqEntries: number;
   sqHead: number;
   cqTail: number;
+  /** The last CQ head read from the doorbell: it is read again only when the CQ looks full. */
+  cqHeadSeen: number;
+  /** The engine's own sq_head for the control thread; the doorbell's copy is the user's to scribble on. */
+  ownHead: Int32Array;
   eventfd: number;
-  waitFor: number | undefined;
+  waitFor: number;
+  waiting: boolean;
   stopped: boolean;
+  idle: number;
 }
 
-interface Handle {
-  bytes: Uint8Array;
-}
-
-interface Context {
-  handles: Map<number, Handle>;
-  svaPid: number;
-}
-
-const queues: Queue[] = [];
-let executed = 0;
 const contexts = new Map<number, Context>();
+/** Contexts with at least one queue, in turn order. */
+const turns: Context[] = [];
+let firstTurn = 0;
 let mailSeen = 0;
 let stopping = false;
+let executed = 0;
 
 function context(id: number): Context {
   let c = contexts.get(id);
-  if (!c) contexts.set(id, (c = { handles: new Map(), svaPid: 0 }));
+  if (!c) contexts.set(id, (c = { id, handles: new Map(), svaMem: -1, queues: [], next: 0 }));
   return c;
+}
+
+/** Forgets a context the engine holds nothing of any more. */
+function prune(c: Context): void {
+  if (!c.queues.length && !c.handles.size && c.svaMem < 0) contexts.delete(c.id);
 }
 
 function view(address: bigint, length: number): ArrayBuffer {
   return koffi.view(address, length) as ArrayBuffer;
 }
 
+function findQueue(key: number): Queue | undefined {
+  for (const c of turns) for (const q of c.queues) if (q.key === key) return q;
+  return undefined;
+}
+
+function addQueue(m: Extract<EngineRequest, { op: 'addQueue' }>): void {
+  const c = context(m.ctx);
+  c.queues.push({
+    key: m.key,
+    ctx: c,
+    db: new Int32Array(view(m.db, 256)),
+    sq: new Uint32Array(view(m.sq, m.sqEntries * SQE_BYTES)),
+    sqMask: m.sqEntries - 1,
+    sqEntries: m.sqEntries,
+    cq: new Int32Array(view(m.cq, m.cqEntries * CQE_WORDS * 4)),
+    cqMask: m.cqEntries - 1,
+    cqShift: Math.log2(m.cqEntries),
+    cqEntries: m.cqEntries,
+    sqHead: 0,
+    cqTail: 0,
+    cqHeadSeen: 0,
+    ownHead: new Int32Array(m.head),
+    eventfd: -1,
+    waitFor: 0,
+    waiting: false,
+    stopped: false,
+    idle: 0,
+  });
+  if (c.queues.length === 1) turns.push(c);
+}
+
+function removeQueue(key: number): void {
+  const q = findQueue(key);
+  if (!q) return;
+  const c = q.ctx;
+  c.queues.splice(c.queues.indexOf(q), 1);
+  if (!c.queues.length) turns.splice(turns.indexOf(c), 1);
+  prune(c);
+}
+
 function apply(m: EngineRequest): void {
   switch (m.op) {
-    case 'addQueue': {
-      const cqBuf = view(m.cq, m.cqEntries * CQE);
-      queues.push({
-        key: m.key,
-        ctx: m.ctx,
-        db: new Int32Array(view(m.db, 256)),
-        sq: new DataView(view(m.sq, m.sqEntries * SQE)),
-        sqEntries: m.sqEntries,
-        cq: new DataView(cqBuf),
-        cqWords: new Int32Array(cqBuf),
-        cqEntries: m.cqEntries,
-        sqHead: 0,
-        cqTail: 0,
-        eventfd: -1,
-        waitFor: undefined,
-        stopped: false,
-      });
-      context(m.ctx);
+    case 'addQueue':
+      addQueue(m);
       break;
-    }
-    case 'removeQueue': {
-      const i = queues.findIndex((q) => q.key === m.key);
-      if (i >= 0) queues.splice(i, 1);
+    case 'removeQueue':
+      removeQueue(m.key);
       break;
-    }
     case 'setEventfd': {
-      const q = queues.find((x) => x.key === m.key);
+      const q = findQueue(m.key);
       if (q) q.eventfd = m.fd;
       break;
     }
     case 'addHandle':
-      context(m.ctx).handles.set(m.handle, { bytes: new Uint8Array(view(m.address, m.length)) });
+      context(m.ctx).handles.set(m.handle, new Uint8Array(view(m.address, m.length)));
       break;
-    case 'removeHandle':
-      contexts.get(m.ctx)?.handles.delete(m.handle);
+    case 'removeHandle': {
+      const c = contexts.get(m.ctx);
+      if (c) (c.handles.delete(m.handle), prune(c));
       break;
-    case 'bindSva':
-      context(m.ctx).svaPid = m.pid;
+    }
+    case 'bindSva': {
+      const c = context(m.ctx);
+      c.svaMem = m.mem;
+      prune(c);
       break;
+    }
     case 'waitFor': {
-      const q = queues.find((x) => x.key === m.key);
-      if (q) q.waitFor = m.cqTail;
-      if (q) checkWaiter(q);
-      else port.postMessage({ progress: m.key });
+      const q = findQueue(m.key);
+      if (q) {
+        q.waitFor = m.cqTail;
+        q.waiting = !q.stopped;
+        checkWaiter(q);
+      }
+      if (!q || q.stopped) port.postMessage({ progress: m.key }); // gone or stopped: the waiter looks at the queue again
       break;
     }
     case 'stop':
@@ -118,250 +199,284 @@ function drainMail(): void {
   for (let msg; (msg = receiveMessageOnPort(port as never)); ) apply(msg.message as EngineRequest);
 }
 
-// ---- memory resolution: handles and SVA addresses, checked before anything is touched
+// ---- command execution: the entry is copied into `cmd` first (rule ring.submit), then checked
 
-type Region = { bytes: Uint8Array } | { pid: number; address: bigint; length: number };
-const FAULT = Symbol('fault');
+const cmd = new Uint32Array(SQE_WORDS);
+/** The result word of the command just executed (execute returns its status). */
+let result = 0;
+const supported = new Uint8Array(256);
+for (let op = 0; op < 64; op++) if ((init.functions >> BigInt(op)) & 1n) supported[op] = 1;
 
-function region(ctx: Context, handle: number, address: bigint, length: number): Region | typeof FAULT {
-  if (handle === 0) {
-    if (!ctx.svaPid) return FAULT;
-    if (length === 0) return { bytes: new Uint8Array(0) };
-    return { pid: ctx.svaPid, address, length };
-  }
-  const h = ctx.handles.get(handle);
-  if (!h || address + BigInt(length) > BigInt(h.bytes.length)) return FAULT;
-  return { bytes: h.bytes.subarray(Number(address), Number(address) + length) };
-}
+const USES: readonly ({ src: boolean; dst: boolean; param: boolean; arg: boolean } | undefined)[] = (() => {
+  const u: { src: boolean; dst: boolean; param: boolean; arg: boolean }[] = [];
+  u[fn.OP.NOP] = { src: false, dst: false, param: false, arg: false };
+  u[fn.OP.COPY] = { src: true, dst: true, param: false, arg: false };
+  u[fn.OP.FILL] = { src: false, dst: true, param: false, arg: true };
+  u[fn.OP.CRC32C] = { src: true, dst: false, param: false, arg: true };
+  u[fn.OP.SHA256] = { src: true, dst: true, param: false, arg: false };
+  u[fn.OP.DEFLATE] = { src: true, dst: true, param: false, arg: true };
+  u[fn.OP.INFLATE] = { src: true, dst: true, param: false, arg: false };
+  u[fn.OP.AES_GCM_ENCRYPT] = { src: true, dst: true, param: true, arg: false };
+  u[fn.OP.AES_GCM_DECRYPT] = { src: true, dst: true, param: true, arg: false };
+  return u;
+})();
 
-function scratch(length: number): Buffer {
-  // Off-heap (larger than 64 bytes) so its address is stable for process_vm_*.
-  return Buffer.allocUnsafeSlow(Math.max(length, 128)).subarray(0, length);
-}
-
-/** The bytes of a region (a copy for SVA); FAULT when the process memory is not readable. */
-function load(r: Region): Uint8Array | typeof FAULT {
-  if ('bytes' in r) return r.bytes;
-  const buf = scratch(r.length);
-  return readProcessMemory(r.pid, r.address, addressOf(buf), r.length) === r.length ? buf : FAULT;
-}
-
-/** Whether a destination is writable as a whole, checked before the command runs. */
-function probe(r: Region): boolean {
-  if ('bytes' in r) return true;
-  const buf = scratch(r.length);
-  return readProcessMemory(r.pid, r.address, addressOf(buf), r.length) === r.length && writeProcessMemory(r.pid, r.address, addressOf(buf), r.length) === r.length;
-}
-
-function store(r: Region, data: Uint8Array, at = 0): boolean {
-  if ('bytes' in r) {
-    r.bytes.set(data, at);
-    return true;
-  }
-  const buf = scratch(data.length);
-  buf.set(data);
-  return writeProcessMemory(r.pid, r.address + BigInt(at), addressOf(buf), data.length) === data.length;
-}
-
-// ---- command execution
-
-const USES: Record<number, { src: boolean; dst: boolean; param: boolean; arg: boolean }> = {
-  [fn.OP.NOP]: { src: false, dst: false, param: false, arg: false },
-  [fn.OP.COPY]: { src: true, dst: true, param: false, arg: false },
-  [fn.OP.FILL]: { src: false, dst: true, param: false, arg: true },
-  [fn.OP.CRC32C]: { src: true, dst: false, param: false, arg: true },
-  [fn.OP.SHA256]: { src: true, dst: true, param: false, arg: false },
-  [fn.OP.DEFLATE]: { src: true, dst: true, param: false, arg: true },
-  [fn.OP.INFLATE]: { src: true, dst: true, param: false, arg: false },
-  [fn.OP.AES_GCM_ENCRYPT]: { src: true, dst: true, param: true, arg: false },
-  [fn.OP.AES_GCM_DECRYPT]: { src: true, dst: true, param: true, arg: false },
-};
-
-interface Sqe {
-  opcode: number;
-  flags: number;
-  reserved0: number;
-  tag: number;
-  srcHandle: number;
-  dstHandle: number;
-  srcAddr: bigint;
-  dstAddr: bigint;
-  srcLength: number;
-  dstLength: number;
-  paramHandle: number;
-  reserved1: number;
-  paramAddr: bigint;
-  arg: bigint;
-}
-
-function readSqe(v: DataView, at: number): Sqe {
-  return {
-    opcode: v.getUint8(at),
-    flags: v.getUint8(at + 1),
-    reserved0: v.getUint16(at + 2, true),
-    tag: v.getUint32(at + 4, true),
-    srcHandle: v.getUint32(at + 8, true),
-    dstHandle: v.getUint32(at + 12, true),
-    srcAddr: v.getBigUint64(at + 16, true),
-    dstAddr: v.getBigUint64(at + 24, true),
-    srcLength: v.getUint32(at + 32, true),
-    dstLength: v.getUint32(at + 36, true),
-    paramHandle: v.getUint32(at + 40, true),
-    reserved1: v.getUint32(at + 44, true),
-    paramAddr: v.getBigUint64(at + 48, true),
-    arg: v.getBigUint64(at + 56, true),
-  };
-}
-
-type Outcome = { status: number; result: number };
-const st = (status: number, result = 0): Outcome => ({ status, result });
-
-function execute(ctx: Context, s: Sqe): Outcome {
-  if (s.opcode > 63 || !((init.functions >> BigInt(s.opcode)) & 1n) || !USES[s.opcode]) return st(fn.STATUS.INVALID_OPCODE);
-  if (s.flags & ~1 || s.reserved0 || s.reserved1) return st(fn.STATUS.INVALID_FIELD);
-  const u = USES[s.opcode]!;
-  if (!u.src && (s.srcHandle || s.srcAddr || s.srcLength)) return st(fn.STATUS.INVALID_FIELD);
-  if (!u.dst && (s.dstHandle || s.dstAddr || s.dstLength)) return st(fn.STATUS.INVALID_FIELD);
-  if (!u.param && (s.paramHandle || s.paramAddr)) return st(fn.STATUS.INVALID_FIELD);
-  if (!u.arg && s.arg) return st(fn.STATUS.INVALID_FIELD);
-  if (s.srcLength > init.maxTransferBytes || s.dstLength > init.maxTransferBytes) return st(fn.STATUS.INVALID_FIELD);
-  if (s.opcode === fn.OP.NOP) return st(fn.STATUS.OK);
-  const src = u.src ? region(ctx, s.srcHandle, s.srcAddr, s.srcLength) : undefined;
-  const dst = u.dst ? region(ctx, s.dstHandle, s.dstAddr, s.dstLength) : undefined;
-  const param = u.param ? region(ctx, s.paramHandle, s.paramAddr, 64) : undefined;
-  if (src === FAULT && dst !== FAULT && dst && fault.has('fault-partial-write')) store(dst, new Uint8Array(Math.min(s.dstLength, 64)));
-  if (src === FAULT || dst === FAULT || param === FAULT) return st(fn.STATUS.ADDRESS_FAULT);
-  if (dst && !probe(dst)) return st(fn.STATUS.ADDRESS_FAULT);
-  if (param && !probe(param)) return st(fn.STATUS.ADDRESS_FAULT);
+/**
+ * Executes the (non-NOP) command in `cmd`; returns its status and leaves its result in `result`.
+ * FENCE needs nothing: the commands of a queue run in order.
+ */
+function execute(ctx: Context): number {
+  const head = cmd[S.head]!;
+  const opcode = head & 0xff;
+  if (!supported[opcode] || !USES[opcode]) return fn.STATUS.INVALID_OPCODE;
+  if (head & 0xfffe00 || head >>> 24) return fn.STATUS.INVALID_FIELD; // flags other than FENCE, reserved0
+  const u = USES[opcode]!;
+  const srcLength = cmd[S.srcLength]!;
+  const dstLength = cmd[S.dstLength]!;
+  if (cmd[S.reserved1]) return fn.STATUS.INVALID_FIELD;
+  if (!u.src && (cmd[S.srcHandle] || cmd[S.srcAddr] || cmd[S.srcAddr + 1] || srcLength)) return fn.STATUS.INVALID_FIELD;
+  if (!u.dst && (cmd[S.dstHandle] || cmd[S.dstAddr] || cmd[S.dstAddr + 1] || dstLength)) return fn.STATUS.INVALID_FIELD;
+  if (!u.param && (cmd[S.paramHandle] || cmd[S.paramAddr] || cmd[S.paramAddr + 1])) return fn.STATUS.INVALID_FIELD;
+  if (!u.arg && (cmd[S.arg] || cmd[S.arg + 1])) return fn.STATUS.INVALID_FIELD;
+  if (srcLength > init.maxTransferBytes || dstLength > init.maxTransferBytes) return fn.STATUS.INVALID_FIELD;
+  const at = (h: number, w: number, length: number) => region(ctx.handles, ctx.svaMem, cmd[h]!, cmd[w]!, cmd[w + 1]!, length);
+  const src = u.src ? at(S.srcHandle, S.srcAddr, srcLength) : undefined;
+  const dst = u.dst ? at(S.dstHandle, S.dstAddr, dstLength) : undefined;
+  const param = u.param ? at(S.paramHandle, S.paramAddr, 64) : undefined;
+  if (src === FAULT && dst !== FAULT && dst && fault.has('fault-partial-write')) store(dst, new Uint8Array(Math.min(dstLength, 64)));
+  if (src === FAULT || dst === FAULT || param === FAULT) return fn.STATUS.ADDRESS_FAULT;
+  if (dst && !probe(dst)) return fn.STATUS.ADDRESS_FAULT;
+  if (param && !probe(param)) return fn.STATUS.ADDRESS_FAULT;
   const input = src ? load(src) : new Uint8Array(0);
   if (input === FAULT) {
-    if (fault.has('fault-partial-write') && dst) store(dst, new Uint8Array(Math.min(s.dstLength, 64)));
-    return st(fn.STATUS.ADDRESS_FAULT);
+    if (fault.has('fault-partial-write') && dst) store(dst, new Uint8Array(Math.min(dstLength, 64)));
+    return fn.STATUS.ADDRESS_FAULT;
   }
-  switch (s.opcode) {
+  const arg = () => (BigInt(cmd[S.arg + 1]!) << 32n) | BigInt(cmd[S.arg]!);
+  const put = (r: Region, data: Uint8Array, status: number = fn.STATUS.OK, value = data.length): number => {
+    if (!store(r, data)) return fn.STATUS.ADDRESS_FAULT;
+    result = value;
+    return status;
+  };
+  switch (opcode) {
     case fn.OP.COPY:
-      if (s.dstLength < s.srcLength) return st(fn.STATUS.DST_TOO_SMALL);
-      return store(dst!, input) ? st(fn.STATUS.OK, s.srcLength) : st(fn.STATUS.ADDRESS_FAULT);
+      if (dstLength < srcLength) return fn.STATUS.DST_TOO_SMALL;
+      return put(dst!, input);
     case fn.OP.FILL: {
-      const out = new Uint8Array(s.dstLength);
-      fn.fill(out, s.arg);
-      return store(dst!, out) ? st(fn.STATUS.OK, s.dstLength) : st(fn.STATUS.ADDRESS_FAULT);
+      const out = new Uint8Array(dstLength);
+      fn.fill(out, arg());
+      return put(dst!, out);
     }
     case fn.OP.CRC32C: {
-      if (s.arg >> 32n) return st(fn.STATUS.INVALID_FIELD);
-      const crc = fn.crc32c(input, Number(s.arg));
-      return st(fn.STATUS.OK, fault.has('crc-no-final-xor') ? ~crc >>> 0 : crc);
+      if (cmd[S.arg + 1]) return fn.STATUS.INVALID_FIELD;
+      const crc = fn.crc32c(input, cmd[S.arg]!);
+      result = fault.has('crc-no-final-xor') ? ~crc >>> 0 : crc;
+      return fn.STATUS.OK;
     }
     case fn.OP.SHA256:
-      if (s.dstLength < 32) return st(fn.STATUS.DST_TOO_SMALL);
-      return store(dst!, fn.sha256(input)) ? st(fn.STATUS.OK, 32) : st(fn.STATUS.ADDRESS_FAULT);
+      if (dstLength < 32) return fn.STATUS.DST_TOO_SMALL;
+      return put(dst!, fn.sha256(input));
     case fn.OP.DEFLATE:
     case fn.OP.INFLATE: {
-      const p = s.opcode === fn.OP.DEFLATE ? fn.deflate(input, s.arg, s.dstLength) : fn.inflate(input, s.dstLength);
-      if (!('output' in p)) return st(p.status);
-      return store(dst!, p.output) ? st(fn.STATUS.OK, p.output.length) : st(fn.STATUS.ADDRESS_FAULT);
+      const p = opcode === fn.OP.DEFLATE ? fn.deflate(input, arg(), dstLength) : fn.inflate(input, dstLength);
+      return 'output' in p ? put(dst!, p.output) : p.status;
     }
     case fn.OP.AES_GCM_ENCRYPT:
     case fn.OP.AES_GCM_DECRYPT: {
-      if (s.dstLength < s.srcLength) return st(fn.STATUS.DST_TOO_SMALL);
-      const block = load(param!);
-      if (block === FAULT) return st(fn.STATUS.ADDRESS_FAULT);
+      if (dstLength < srcLength) return fn.STATUS.DST_TOO_SMALL;
+      const block = load(param!, 'param');
+      if (block === FAULT) return fn.STATUS.ADDRESS_FAULT;
       const p = fn.parseAesGcmParams(block);
-      if (!p) return st(fn.STATUS.INVALID_FIELD);
-      if (s.opcode === fn.OP.AES_GCM_ENCRYPT) {
+      if (!p) return fn.STATUS.INVALID_FIELD;
+      if (opcode === fn.OP.AES_GCM_ENCRYPT) {
         const { output, tag } = fn.aesGcmEncrypt(p, input);
-        return store(dst!, output) && store(param!, tag, 48) ? st(fn.STATUS.OK, output.length) : st(fn.STATUS.ADDRESS_FAULT);
+        if (!store(dst!, output) || !store(param!, tag, 48)) return fn.STATUS.ADDRESS_FAULT;
+        result = output.length;
+        return fn.STATUS.OK;
       }
       const plain = fn.aesGcmDecrypt(p, input);
       if (!plain) {
-        store(dst!, new Uint8Array(s.srcLength));
-        return st(fn.STATUS.AUTH_FAILED);
+        store(dst!, new Uint8Array(srcLength));
+        return fn.STATUS.AUTH_FAILED;
       }
-      return store(dst!, plain) ? st(fn.STATUS.OK, plain.length) : st(fn.STATUS.ADDRESS_FAULT);
+      return put(dst!, plain);
     }
   }
-  return st(fn.STATUS.INVALID_OPCODE);
+  return fn.STATUS.INVALID_OPCODE;
 }
 
 // ---- the rings
 
 function checkWaiter(q: Queue): void {
-  if (q.waitFor !== undefined && ((q.cqTail - q.waitFor) | 0) >= 0) {
-    q.waitFor = undefined;
+  if (q.waiting && ((q.cqTail - q.waitFor) | 0) >= 0) {
+    q.waiting = false;
     port.postMessage({ progress: q.key });
   }
 }
 
-function post(q: Queue, tag: number, o: Outcome): void {
-  const slot = q.cqTail & (q.cqEntries - 1);
-  const at = slot * CQE;
-  q.cq.setUint32(at, tag, true);
-  q.cq.setUint32(at + 4, o.result >>> 0, true);
-  q.cq.setUint32(at + 8, o.status, true);
-  const phase = fault.has('no-phase-flip') || ((q.cqTail / q.cqEntries) & 1) === 0 ? 1 : 0;
-  Atomics.store(q.cqWords, slot * 4 + 3, phase); // publishes the entry (release)
+function post(q: Queue, tag: number, status: number, value: number): void {
+  const slot = q.cqTail & q.cqMask;
+  const at = slot * CQE_WORDS;
+  q.cq[at] = tag;
+  q.cq[at + 1] = value;
+  q.cq[at + 2] = status;
+  const phase = NO_PHASE_FLIP || ((q.cqTail >>> q.cqShift) & 1) === 0 ? 1 : 0;
+  Atomics.store(q.cq, at + 3, phase); // publishes the entry (release)
   q.cqTail = (q.cqTail + 1) >>> 0;
-  Atomics.store(q.db, W.CQ_TAIL, q.cqTail);
 }
 
-/** Runs what the queue's doorbell publishes; returns whether anything was done. */
-function service(q: Queue): boolean {
-  if (q.stopped) return false;
+function publishHead(q: Queue): void {
+  Atomics.store(q.db, W.SQ_HEAD, q.sqHead);
+  Atomics.store(q.ownHead, 0, q.sqHead);
+}
+
+/** Bytes the commands of the current turn moved. */
+let turnBytes = 0;
+
+/**
+ * Entries taken from an SQ in one go, read once each before sq_head moves: a NOP is checked as it is
+ * read (its tag and status kept), any other command is copied whole to run after.
+ */
+const stagedWords = new Uint32Array(TURN_COMMANDS * SQE_WORDS);
+const stagedTag = new Uint32Array(TURN_COMMANDS);
+/** The NOP's status, or RUN for a command copied to stagedWords. */
+const stagedStatus = new Int32Array(TURN_COMMANDS);
+const RUN = -1;
+
+/** Reads one NOP entry at word `at` (each word once); returns its status. */
+function checkNop(sq: Uint32Array, at: number): number {
+  const head = sq[at]!;
+  if (!supported[fn.OP.NOP]) return fn.STATUS.INVALID_OPCODE;
+  if (head & 0xfffe00 || head >>> 24) return fn.STATUS.INVALID_FIELD; // flags other than FENCE, reserved0
+  let rest = 0;
+  for (let i = 2; i < SQE_WORDS; i++) rest |= sq[at + i]!;
+  return rest === 0 ? fn.STATUS.OK : fn.STATUS.INVALID_FIELD;
+}
+
+/** Runs at most `budget` of what the queue's doorbell publishes; returns how many commands ran. */
+function service(q: Queue, budget: number): number {
   const tail = Atomics.load(q.db, W.SQ_TAIL) >>> 0;
-  if (tail === q.sqHead) return false;
+  if (tail === q.sqHead) {
+    q.idle++;
+    return 0;
+  }
+  q.idle = 0;
   if (((tail - q.sqHead) >>> 0) > q.sqEntries) {
     // The user published more than the ring holds: stop the queue rather than read garbage.
     q.stopped = true;
     Atomics.or(q.db, W.FLAGS, QUEUE_ERROR);
-    return true;
+    return 1;
   }
-  const ctx = contexts.get(q.ctx)!;
-  let posted = 0;
-  while (q.sqHead !== tail && posted < 256) {
-    const cqHead = Atomics.load(q.db, W.CQ_HEAD) >>> 0;
-    if (((q.cqTail - cqHead) >>> 0) >= q.cqEntries && !fault.has('overwrite-full-cq')) break; // CQ full: take no more commands (ring.release-cq)
-    const s = readSqe(q.sq, (q.sqHead & (q.sqEntries - 1)) * SQE);
+  // Take no more than the CQ has room for (ring.release-cq); the CQ head is read again only when needed.
+  let cqRoom = q.cqEntries - ((q.cqTail - q.cqHeadSeen) >>> 0);
+  if (cqRoom < budget) {
+    q.cqHeadSeen = Atomics.load(q.db, W.CQ_HEAD) >>> 0;
+    cqRoom = OVERWRITE_FULL_CQ ? budget : q.cqEntries - ((q.cqTail - q.cqHeadSeen) >>> 0);
+  }
+  const take = Math.min((tail - q.sqHead) >>> 0, budget, Math.max(cqRoom, 0));
+  const sq = q.sq;
+  let n = 0;
+  for (; n < take && turnBytes < TURN_BYTES; n++) {
+    const from = (q.sqHead & q.sqMask) * SQE_WORDS;
     q.sqHead = (q.sqHead + 1) >>> 0;
-    Atomics.store(q.db, W.SQ_HEAD, q.sqHead);
-    let o: Outcome;
-    try {
-      o = execute(ctx, s);
-    } catch {
-      o = st(fn.STATUS.DEVICE_ERROR);
+    const head = sq[from]!;
+    stagedTag[n] = sq[from + S.tag]!;
+    if ((head & 0xff) === fn.OP.NOP) {
+      stagedStatus[n] = checkNop(sq, from);
+      continue;
     }
-    if (fault.has('slow-doorbell')) for (const until = process.hrtime.bigint() + 50_000n; process.hrtime.bigint() < until; );
-    if (!(fault.has('lost-completion') && ++executed % 200 === 0)) post(q, s.tag, o);
-    posted++;
+    const to = n * SQE_WORDS;
+    stagedWords[to] = head;
+    for (let i = 2; i < SQE_WORDS; i++) stagedWords[to + i] = sq[from + i]!;
+    stagedStatus[n] = RUN;
+    turnBytes += stagedWords[to + S.srcLength]! + stagedWords[to + S.dstLength]! + 1;
   }
-  if (posted) {
+  // The slots are free once read: sq_head moves before any of them runs or completes.
+  publishHead(q);
+  for (let k = 0; k < n; k++) {
+    let status = stagedStatus[k]!;
+    result = 0;
+    if (status === RUN) {
+      for (let i = 0; i < SQE_WORDS; i++) cmd[i] = stagedWords[k * SQE_WORDS + i]!;
+      try {
+        status = execute(q.ctx);
+      } catch {
+        status = fn.STATUS.DEVICE_ERROR;
+        result = 0;
+      }
+      releaseBounceBuffers();
+    }
+    if (SLOW_DOORBELL) for (const until = performance.now() + 0.05; performance.now() < until; );
+    if (!(LOST_COMPLETION && ++executed % 200 === 0)) post(q, stagedTag[k]!, status, result);
+  }
+  if (n) {
+    Atomics.store(q.db, W.CQ_TAIL, q.cqTail);
     if (Atomics.load(q.db, W.CQ_ARMED) !== 0) {
       Atomics.store(q.db, W.CQ_ARMED, 0);
       if (q.eventfd >= 0) signalEventfd(q.eventfd);
     }
     checkWaiter(q);
   }
-  return true;
+  return Math.max(n, 1);
 }
+
+/** One context's turn; returns the commands it ran. */
+function turn(c: Context, cold: boolean): number {
+  turnBytes = 0;
+  let ran = 0;
+  const n = c.queues.length;
+  for (let k = 0; k < n && ran < TURN_COMMANDS && turnBytes < TURN_BYTES; k++) {
+    const q = c.queues[(c.next + k) % n]!;
+    if (q.stopped || (q.idle >= IDLE_PASSES && !cold)) continue;
+    ran += service(q, TURN_COMMANDS - ran);
+  }
+  c.next = n ? (c.next + 1) % n : 0;
+  return ran;
+}
+
+/** Every context once, starting one further each pass; returns whether any command ran. */
+function pass(cold: boolean): { worked: boolean; long: boolean } {
+  let worked = false;
+  let long = false;
+  const n = turns.length;
+  for (let k = 0; k < n; k++) {
+    if (turn(turns[(firstTurn + k) % n]!, cold)) worked = true;
+    if (turnBytes >= TURN_BYTES) long = true;
+  }
+  firstTurn = n ? (firstTurn + 1) % n : 0;
+  lastPass.worked = worked;
+  lastPass.long = long;
+  return lastPass;
+}
+const lastPass = { worked: false, long: false };
 
 function hasWork(): boolean {
   if (Atomics.load(ctl, CTL_MAIL) !== mailSeen) return true;
-  for (const q of queues) if (!q.stopped && Atomics.load(q.db, W.SQ_TAIL) >>> 0 !== q.sqHead) return true;
+  for (const c of turns) for (const q of c.queues) if (!q.stopped && Atomics.load(q.db, W.SQ_TAIL) >>> 0 !== q.sqHead) return true;
   return false;
+}
+
+function everyQueue(f: (q: Queue) => void): void {
+  for (const c of turns) for (const q of c.queues) f(q);
 }
 
 function sleep(): void {
   const wake = Atomics.load(ctl, CTL_WAKE);
-  for (const q of queues) Atomics.or(q.db, W.FLAGS, NEED_WAKEUP);
+  everyQueue((q) => Atomics.or(q.db, W.FLAGS, NEED_WAKEUP));
   // Re-check after publishing NEED_WAKEUP (a seq_cst RMW): a doorbell stored before it is seen here,
   // one stored after it sees the flag and rings by system call (ring.wakeup).
   if (!hasWork()) Atomics.wait(ctl, CTL_WAKE, wake);
-  for (const q of queues) Atomics.and(q.db, W.FLAGS, ~NEED_WAKEUP);
+  everyQueue((q) => {
+    Atomics.and(q.db, W.FLAGS, ~NEED_WAKEUP);
+    q.idle = 0; // whoever woke us is about to have work
+  });
 }
 
 function run(): void {
-  const spinNs = BigInt(init.spinNs);
-  let idleSince = 0n;
+  const spinMs = init.spinNs / 1e6;
+  let idleSince = -1;
   let n = 0;
+  let cold = true;
   while (!stopping) {
     const mail = Atomics.load(ctl, CTL_MAIL);
     if (mail !== mailSeen) {
@@ -369,18 +484,20 @@ function run(): void {
       drainMail();
       continue;
     }
-    let worked = false;
-    for (let i = 0; i < queues.length; i++) if (service(queues[i]!)) worked = true;
-    if (worked) {
-      idleSince = 0n;
+    // Idle queues are looked at every COLD_EVERY passes, and after any pass with a long command.
+    n++;
+    const p = pass(cold || (n & (COLD_EVERY - 1)) === 0);
+    cold = p.long;
+    if (p.worked) {
+      idleSince = -1;
       continue;
     }
-    if ((++n & 63) !== 0) continue; // read the clock only now and then
-    const now = process.hrtime.bigint();
-    if (idleSince === 0n) idleSince = now;
-    else if (now - idleSince > spinNs) {
+    if ((n & 63) !== 0) continue; // read the clock only now and then
+    const now = performance.now();
+    if (idleSince < 0) idleSince = now;
+    else if (now - idleSince > spinMs) {
       sleep();
-      idleSince = 0n;
+      idleSince = -1;
     }
   }
 }
