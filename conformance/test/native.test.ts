@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { drmCoreIoctl } from '@openaccel/uapi';
-import { identifyNode, NATIVE_PROFILES, NATIVE_TESTS, NativeRunError, formatNativeConsole, profilesFor, runNativeConformance, splitDevt } from '@openaccel/conformance';
+import { identifyNode, NATIVE_PROFILES, NATIVE_TESTS, NativeRunError, formatNativeConsole, nativeConformanceForCli, profilesFor, runNativeConformance, splitDevt } from '@openaccel/conformance';
 
 const fixtures = join(import.meta.dirname, '../../spec/sysfs/fixtures');
 /** Test processes start slowly on a busy machine; a run of nine sysfs reads gets minutes. */
@@ -77,5 +77,25 @@ describe('the uacce profile on fixture trees (no UACCE hardware is reachable her
     expect(flags.source).toContain('Documentation/ABI/testing/sysfs-driver-uacce');
     expect(r.verdict).toBe('not-conformant');
     expect(r.profiles[0]!.failing.map((f) => f.id).sort()).toEqual(failed);
+  });
+});
+
+describe('accelctl conformance run --device: which runner takes the node', () => {
+  const zip = { device: 'hisi_zip-0', sysfsRoot: join(fixtures, 'two-socket-hbm') };
+
+  it('leaves nodes that are not of another driver to the OpenAccel runner', async () => {
+    expect(await nativeConformanceForCli({ device: '/dev/null', profiles: [], format: 'console' })).toBeUndefined();
+  });
+
+  it('runs the profiles of what the node is, as versioned JSON, exit 0 when conformant', { timeout: RUN_MS }, async () => {
+    const a = await nativeConformanceForCli({ ...zip, profiles: [], format: 'json' });
+    expect(a?.exit).toBe(0);
+    expect(JSON.parse(a!.text!)).toMatchObject({ schema: 'openaccel-native-conformance/1', device: { kind: 'uacce' }, verdict: 'conformant' });
+  });
+
+  it('refuses what it cannot do with exit 2 and says why: OpenAccel profiles, formats other than console and json', async () => {
+    expect(await nativeConformanceForCli({ ...zip, profiles: ['core'], format: 'console' })).toMatchObject({ exit: 2, error: expect.stringContaining('core is an OpenAccel profile') });
+    expect(await nativeConformanceForCli({ ...zip, profiles: [], format: 'junit' })).toMatchObject({ exit: 2, error: expect.stringContaining('console or json') });
+    expect(await nativeConformanceForCli({ device: '/dev/null', profiles: ['drm-core'], format: 'console' })).toMatchObject({ exit: 2 });
   });
 });

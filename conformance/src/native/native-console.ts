@@ -7,7 +7,8 @@ export function formatNativeConsole(r: NativeRunReport): string {
   const lines = [`${r.device.path}: ${r.device.kind}${r.device.sysfsDir ? ` (${r.device.sysfsDir})` : ''}, kernel ${r.environment.kernel}`];
   for (const t of r.tests) {
     lines.push(`${MARK[t.status]} ${t.profile.padEnd(15)} ${t.id}`);
-    if (t.status !== 'pass') lines.push(`       ${t.message ?? ''}`);
+    const detail = t.status === 'fail' && t.expected !== undefined && !(t.message ?? '').includes('expected') ? ` (expected ${t.expected}, seen ${t.seen})` : '';
+    if (t.status !== 'pass') lines.push(`       ${t.message ?? ''}${detail}`);
     if (t.status === 'fail' || t.status === 'error') lines.push(`       rule: ${t.source}`);
   }
   for (const p of r.profiles) {

@@ -8,7 +8,7 @@ import { arch, cpus, release } from 'node:os';
 import type { NativeResult } from './native-execute.js';
 import type { NativeTest } from './native-model.js';
 import { NATIVE_TESTS } from './native-registry.js';
-import { identifyNode, profilesFor, type NativeProfile, type NodeIdentity } from './node-kind.js';
+import { identifyNode, profileFits, profilesFor, type NativeProfile, type NodeIdentity } from './node-kind.js';
 
 export const NATIVE_RESULTS_SCHEMA = 'openaccel-native-conformance/1';
 const EXECUTOR = new URL('./native-executor.js', import.meta.url);
@@ -144,6 +144,8 @@ export async function runNativeConformance(opts: NativeRunOptions): Promise<Nati
   const node = identifyNode(opts.device, sysfsRoot);
   const profiles = opts.profiles?.length ? opts.profiles : profilesFor(node.kind);
   if (profiles.length === 0) throw new NativeRunError(`no profile of drm-core, dmabuf-exporter or uacce applies to ${opts.device} (a ${node.kind} node)`, opts.device);
+  const misfit = profiles.find((p) => !profileFits(p, node.kind));
+  if (misfit) throw new NativeRunError(`profile ${misfit} does not apply to ${opts.device} (a ${node.kind} node)`, opts.device);
   const tests = NATIVE_TESTS.filter((t) => profiles.includes(t.profile));
   const proc = new NativeTestProcess(node, sysfsRoot);
   const results: NativeResult[] = [];

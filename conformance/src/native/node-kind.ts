@@ -55,6 +55,13 @@ export function profilesFor(kind: NodeKind): NativeProfile[] {
   }
 }
 
+/** Whether a profile can check a kind of node at all (a profile asked for by name must fit the node). */
+export function profileFits(profile: NativeProfile, kind: NodeKind): boolean {
+  if (profile === 'dmabuf-exporter') return ['dma-heap', 'udmabuf', 'drm-primary', 'drm-render', 'drm-accel', 'openaccel'].includes(kind);
+  if (profile === 'drm-core') return kind === 'drm-render' || kind === 'drm-accel' || kind === 'drm-primary';
+  return kind === 'uacce';
+}
+
 /** Identifies `path` under the sysfs root `sysfsRoot` (default /sys; a fixture tree in tests). */
 export function identifyNode(path: string, sysfsRoot = '/sys'): NodeIdentity {
   let st;

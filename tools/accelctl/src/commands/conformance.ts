@@ -12,6 +12,7 @@ import {
   formatJunit,
   formatKtap,
   Interrupted,
+  nativeConformanceForCli,
   progressLine,
   runConformance,
   selectTests,
@@ -40,7 +41,9 @@ a report file that cannot be written).
                        tree is found from the node: /sys/dev/char/MAJ:MIN for a character device,
                        DIR/sys for a refdev node DIR/dev/openaccel/accelN
   --manifest FILE      the device's capability manifest: checked, and its profiles and limits claimed
-  --profile P          only the mandatory tests of profile P (core, queue, sva, dmabuf, chain)
+  --profile P          only the mandatory tests of profile P (core, queue, sva, dmabuf, chain); for a
+                       node of another driver: drm-core, dmabuf-exporter or uacce (default: what the
+                       node is: a DRM render/accel node, a dma-heap, /dev/udmabuf, a UACCE device)
   --filter GLOB        only tests whose id matches (queue.*, ioctl.**.unknown_flags.*, memory)
   --format F           console (default, with progress on stderr), json, junit, ktap or html
   --output FILE        write the report there instead of stdout
@@ -70,6 +73,14 @@ examples:
     );
     const format = values.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`--format is one of ${FORMATS.join(', ')}, got '${values.format}'`);
+    // A DRM, dma-buf or UACCE node (or a drm-core, dmabuf-exporter, uacce profile) gets the profiles for drivers other people wrote.
+    const native = values.device ? await nativeConformanceForCli({ device: values.device, sysfsRoot: values['sysfs-root'] ?? values.sysfs, profiles: values.profile ?? [], format, ...(format === 'console' ? { onProgress: (l: string) => io.err(l) } : {}) }) : undefined;
+    if (native) {
+      if (native.error) io.err(`accelctl conformance run: could not run: ${native.error}`);
+      else if (values.output) writeFileSync(values.output, native.text!);
+      else io.out(native.text!.replace(/\n$/, ''));
+      return native.exit;
+    }
     for (const p of values.profile ?? []) if (!PROFILE_NAMES.includes(p as ProfileName)) throw new UsageError(`--profile is one of ${PROFILE_NAMES.join(', ')}, got '${p}'`);
     const faults = values['refdev-fault'] ?? [];
     for (const f of faults) if (!REFDEV_FAULTS.some((x) => x.name === f)) throw new UsageError(`unknown refdev fault '${f}'; see accelctl refdev faults`);
