@@ -42,6 +42,13 @@ describe('accelctl ls on machines whose accelerators only PCI and NUMA show', ()
     expect((await run('topo', '--sysfs-root', root('power9-nvlink'))).out).toMatch(/^253\s+-\s+16 GiB device-memory\s+80/m);
   });
 
+  it('topo prints a node\'s CPUs as the kernel\'s ranges, not first-last (0-83 would claim CPUs of the other socket)', async () => {
+    const t = (await run('topo', '--sysfs-root', root('pci-no-drivers'))).out;
+    expect(t).toMatch(/^0\s+0-27,56-83\s+256 GiB/m);
+    expect(t).toMatch(/^1\s+28-55,84-111\s+256 GiB/m);
+    expect((await run('topo', '--format', 'dot', '--sysfs-root', root('pci-no-drivers'))).out).toContain('label="node 0\\ncpus 0-27,56-83\\n256 GiB"');
+  });
+
   it('find: the GPU that owns the memory node is the nearest to it', async () => {
     const r = await run('find', '--function', 'compute', '--near-node', '1', '--sysfs-root', root('grace-hopper'));
     expect(r.out).toMatch(/^1\s+pci:0009:01:00\.0\s+10\s+-\s+0009:01:00\.0's own hbm is node 1: local$/m);

@@ -3,11 +3,13 @@ import { discover, warnProblems } from '../discovery.js';
 
 export const ls: Command = {
   path: ['ls'],
-  summary: 'list accelerators: openaccel, uacce, kfd, accel and drm devices',
+  summary: 'list accelerators: openaccel, uacce, kfd, accel and drm devices, PCI accelerators with or without a driver',
   help: `usage: accelctl ls [--sysfs-root DIR] [--json]
 
 Lists every accelerator the sysfs tree shows, with its source class, model, NUMA node, free queues,
-functions and device node. Malformed attributes are reported as warnings; the rest is still listed.
+functions and device node. A PCI function that is an accelerator by class (0x12, 0x0b40, a GPU vendor's
+display function) and that no class above shows is listed as source 'pci', driver or not.
+Malformed attributes are reported as warnings; the rest is still listed.
 
 options:
   --sysfs-root DIR   sysfs to read (default /sys); device nodes are looked up in DIR/../dev
@@ -15,7 +17,8 @@ options:
 
 examples:
   accelctl ls
-  accelctl ls --sysfs-root spec/sysfs/fixtures/two-socket-hbm`,
+  accelctl ls --sysfs-root spec/sysfs/fixtures/two-socket-hbm
+  accelctl ls --sysfs-root spec/sysfs/fixtures/pci-no-drivers`,
   run(argv, io) {
     const { values } = parse(argv, { ...SYSFS_ROOT_OPTION, json: { type: 'boolean' } }, false);
     const { graph, problems } = discover(values['sysfs-root']!);

@@ -10,12 +10,23 @@ const escapeDot = (s: string) => s.replace(/["\\]/g, '\\$&');
 const quote = (s: string) => `"${escapeDot(s)}"`;
 /** A multi-line label: lines escaped one by one, then joined by DOT's line break (escaping that too printed a literal \n). */
 const label = (...lines: string[]) => `"${lines.map(escapeDot).join('\\n')}"`;
+/** A sorted CPU list as the kernel prints it (0-27,56-83): first-last alone would claim the CPUs in the gaps. */
+const cpuRanges = (cpus: readonly number[]) => {
+  const out: string[] = [];
+  for (let i = 0; i < cpus.length; ) {
+    let j = i;
+    while (j + 1 < cpus.length && cpus[j + 1] === cpus[j]! + 1) j++;
+    out.push(i === j ? `${cpus[i]}` : `${cpus[i]}-${cpus[j]}`);
+    i = j + 1;
+  }
+  return out.join(',');
+};
 
 /** Graphviz source: NUMA nodes as boxes with distance edges, devices attached to their node, memories and links. */
 export function toDot(g: TopologyGraph): string {
   const out = ['graph openaccel {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", fontsize=9];'];
   for (const n of g.numa.values()) {
-    const cpus = `cpus ${n.cpus.length ? `${n.cpus[0]}-${n.cpus[n.cpus.length - 1]}` : 'none'}`;
+    const cpus = `cpus ${n.cpus.length ? cpuRanges(n.cpus) : 'none'}`;
     out.push(`  ${quote(n.id)} [shape=box, style=filled, fillcolor="#dde8f5", label=${label(`node ${n.numa}`, cpus, ...(n.memBytes ? [formatBytes(n.memBytes)] : []))}];`);
   }
   const ids = [...g.numa.keys()];
@@ -86,7 +97,7 @@ examples:
     const ids = [...g.numa.keys()];
     const numaRows = [['NODE', 'CPUS', 'MEMORY', ...ids.map((i) => `D${i}`)]];
     for (const n of g.numa.values()) {
-      const cpus = n.cpus.length ? `${n.cpus[0]}-${n.cpus[n.cpus.length - 1]}` : '-';
+      const cpus = n.cpus.length ? cpuRanges(n.cpus) : '-';
       const memory = n.memBytes ? [formatBytes(n.memBytes), n.memKind, n.memoryTier !== undefined ? `tier ${n.memoryTier}` : undefined].filter(Boolean).join(' ') : '-';
       numaRows.push([String(n.numa), cpus, memory, ...ids.map((i) => String(g.numaDistance(n.numa, i) ?? '?'))]);
     }
