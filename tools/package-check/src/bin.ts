@@ -63,7 +63,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ format: 'openaccel-package-check/1', ...result }, null, 2)}\n`);
   } else {
     for (const p of result.problems) process.stdout.write(`${p.pkg}: ${p.check}: ${p.message}\n`);
-    const verdict = result.problems.length === 0 ? 'clean' : `${result.problems.length} problems`;
+    const n = result.problems.length;
+    const verdict = n === 0 ? 'clean' : `${n} problem${n === 1 ? '' : 's'}`;
     process.stdout.write(`${result.packages.length} packages, checks ${result.checks.join(' ')}: ${verdict}\n`);
     if (outDir && result.problems.length === 0) process.stdout.write(`API reference written to ${outDir}\n`);
   }
