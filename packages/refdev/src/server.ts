@@ -260,6 +260,7 @@ export class Refdev {
     if (pidfd === undefined || conn.binderTag !== undefined) return;
     conn.binderTag = this.tag(() => {
       this.unwatchBinder(conn, pidfd);
+      if (this.config.faults.includes('leak-after-death')) return;
       conn.chain = conn.chain.then(() => context.binderDied());
     });
     this.epoll.add(pidfd, C.EPOLLIN, conn.binderTag);
