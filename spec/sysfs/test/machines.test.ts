@@ -133,3 +133,15 @@ describe('POWER9 NVLink: the device tree ties each GPU to its memory node', () =
     });
   });
 });
+
+describe("this machine's /sys", () => {
+  it('reads PCI accelerators and node memory without format problems; every accelerator has a kind and an address', () => {
+    const tree = new SysfsTree('/sys');
+    const acc = readPciAccelerators(tree);
+    const nodes = readNodeMemory(tree);
+    readDeviceTreeGpuMemory(tree);
+    expect(tree.problems.filter((p) => p.kind === 'format')).toEqual([]);
+    for (const a of acc) expect(pciAcceleratorKind(a.vendorId, a.classCode)).toBe(a.kind);
+    for (const n of nodes) if (n.cpus.length > 0) expect(memoryTechnology(n, nodes)?.kind).toMatch(/^(ddr|nvm|cxl)$/);
+  });
+});

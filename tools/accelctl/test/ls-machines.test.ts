@@ -38,7 +38,11 @@ describe('accelctl ls on machines whose accelerators only PCI and NUMA show', ()
     expect((await run('topo', '--sysfs-root', root('pci-no-drivers'))).out).toMatch(/^2\s+-\s+512 GiB nvm tier 22\s+17/m);
     const gh = (await run('topo', '--sysfs-root', root('grace-hopper'))).out;
     expect(gh).toMatch(/^1\s+-\s+96 GiB hbm tier 4\s+80/m);
-    expect(gh).toMatch(/^pci:0009:01:00\.0\s+10\s+hbm 96 GiB\s+-$/m);
+    expect(gh).toMatch(/^pci:0009:01:00\.0\s+10\s+hbm 96 GiB\s+-\s+pci0009:00 > 0009:00:00\.0 > 0009:01:00\.0$/m);
+    // The Gaudi2 and the co-processor share the switch 0000:17:00.0 (two downstream ports).
+    const nd = (await run('topo', '--sysfs-root', root('pci-no-drivers'))).out;
+    expect(nd).toMatch(/^pci:0000:19:00\.0\s+0\s+-\s+-\s+pci0000:16 > 0000:16:01\.0 > 0000:17:00\.0 > 0000:18:00\.0 > 0000:19:00\.0$/m);
+    expect(nd).toMatch(/^pci:0000:1a:00\.0\s+0\s+-\s+-\s+pci0000:16 > 0000:16:01\.0 > 0000:17:00\.0 > 0000:18:01\.0 > 0000:1a:00\.0$/m);
     expect((await run('topo', '--sysfs-root', root('power9-nvlink'))).out).toMatch(/^253\s+-\s+16 GiB device-memory\s+80/m);
   });
 

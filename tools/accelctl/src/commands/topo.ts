@@ -102,11 +102,13 @@ examples:
       numaRows.push([String(n.numa), cpus, memory, ...ids.map((i) => String(g.numaDistance(n.numa, i) ?? '?'))]);
     }
     const parts = [g.numa.size ? table(numaRows) : 'no NUMA information'];
-    const devRows = [['DEVICE', 'NUMA', 'MEMORIES', 'LINKS']];
+    const devRows = [['DEVICE', 'NUMA', 'MEMORIES', 'LINKS', 'PCI']];
     for (const d of g.devices.values()) {
       const mems = g.memoriesOf(d.id).map((m) => `${m.memKind} ${formatBytes(m.sizeBytes)}${m.devices.length > 1 ? ' (shared)' : ''}`);
       const links = g.linksFromDevice(d.id).map((l) => `${l.to.replace(/^[a-z-]+:/, '')} ${l.linkKind}${l.p2p ? ' p2p' : ''}`);
-      devRows.push([d.id, String(d.numa), mems.join('; ') || '-', links.join('; ') || '-']);
+      // Host bridge, then bridges, then the function: devices that share a prefix share that switch or root port.
+      const pci = d.pci ? [d.pci.hostBridge ?? '?', ...d.pci.bridges, d.pci.address].join(' > ') : '-';
+      devRows.push([d.id, String(d.numa), mems.join('; ') || '-', links.join('; ') || '-', pci]);
     }
     if (g.devices.size) parts.push(table(devRows));
     io.out(parts.join('\n\n'));
