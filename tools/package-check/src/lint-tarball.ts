@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -13,8 +13,15 @@ import { CommandError, packageBin, run } from './run.js';
  */
 const ATTW_IGNORED_KINDS = new Set(['CJSResolvesToESM']);
 
+// Read whole into memory for publint; the largest package here is well under a megabyte.
+const MAX_TARBALL_BYTES = 64 << 20;
+
 /** publint on the tarball: every message (error, warning and suggestion) is a problem. */
 export async function publintTarball(packed: Packed): Promise<Problem[]> {
+  const size = statSync(packed.tarball).size;
+  if (size > MAX_TARBALL_BYTES) {
+    return [{ pkg: packed.workspace.manifest.name, check: 'publint', message: `tarball of ${size} bytes, over ${MAX_TARBALL_BYTES}` }];
+  }
   const data = readFileSync(packed.tarball);
   const tarball = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   const { messages, pkg } = await publint({ pack: { tarball }, level: 'suggestion', strict: true });

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { Problem } from './problem.js';
+import { type Problem, REPOSITORY } from './problem.js';
 import type { Manifest, Workspace } from './workspaces.js';
 
 const DEP_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies'] as const;
@@ -21,7 +21,7 @@ export const UNPUBLISHED = new Set(['@openaccel/kmod', '@openaccel/package-check
 export function checkChangesetsConfig(config: { access?: string }): Problem[] {
   return config.access === 'public'
     ? []
-    : [problem('(repository)', `.changeset/config.json "access" is "${config.access}": scoped packages need "public"`)];
+    : [problem(REPOSITORY, `.changeset/config.json "access" is "${config.access}": scoped packages need "public"`)];
 }
 
 /** turbo builds a workspace before this checker's tests only if the checker depends on it. */

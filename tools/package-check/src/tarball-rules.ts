@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Packed } from './pack.js';
 import type { Problem } from './problem.js';
@@ -32,9 +32,17 @@ export function checkTarball(packed: Packed): Problem[] {
   return out;
 }
 
-function readTail(file: string): string {
-  // The sourceMappingURL comment is the last line; reading whole files of a package is fine at this size.
-  return readFileSync(file, 'utf8').slice(-1024);
+// The sourceMappingURL comment is on the last line: only the file's tail is read.
+function readTail(file: string, bytes = 1024): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(bytes, size));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function checkSourceMap(packed: Packed, f: string, files: Set<string>): Problem[] {
