@@ -365,6 +365,8 @@ function service(q: Queue, budget: number): number {
     // The user published more than the ring holds: stop the queue rather than read garbage.
     q.stopped = true;
     Atomics.or(q.db, W.FLAGS, QUEUE_ERROR);
+    // A SUBMIT waiting on this queue ends now (EIO) instead of at its timeout.
+    if (q.waiting) (q.waiting = false), port.postMessage({ progress: q.key });
     return 1;
   }
   // Take no more than the CQ has room for (ring.release-cq); the CQ head is read again only when needed.
