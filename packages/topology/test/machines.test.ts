@@ -1,5 +1,7 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildFromSysfs, nearest, sharedMemory } from '../src/index.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -33,6 +35,27 @@ describe('Grace-Hopper-like node: the GPU HBM is CPU-less node 1', () => {
   it('"share memory": the GPU reaches its HBM', () => {
     const r = sharedMemory(graph, 'compute', 'compute');
     expect(r.answers.map((a) => [a.a.id, a.memory.id])).toEqual([['pci:0009:01:00.0', 'numa-mem:1']]);
+  });
+});
+
+describe('Grace-Hopper-like node whose GPU driver also shows a DRM render node', () => {
+  const root = mkdtempSync(join(tmpdir(), 'oa-gh-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('the HBM goes to the render node the GPU is, and the GPU is not listed a second time', () => {
+    cpSync(fixture('grace-hopper'), root, { recursive: true, verbatimSymlinks: true });
+    const gpu = 'devices/pci0009:00/0009:00:00.0/0009:01:00.0';
+    mkdirSync(join(root, gpu, 'drm/renderD128'), { recursive: true });
+    writeFileSync(join(root, gpu, 'drm/renderD128/dev'), '226:128\n');
+    symlinkSync('../..', join(root, gpu, 'drm/renderD128/device'));
+    mkdirSync(join(root, 'class/drm'), { recursive: true });
+    symlinkSync(`../../${gpu}/drm/renderD128`, join(root, 'class/drm/renderD128'));
+    const { graph, problems } = buildFromSysfs(root);
+    expect(problems).toEqual([]);
+    expect([...graph.devices.keys()]).toEqual(['drm:renderD128']);
+    expect(graph.devices.get('drm:renderD128')!.pci?.address).toBe('0009:01:00.0');
+    expect([...graph.memories.values()].map((m) => [m.numa, m.memKind, m.devices])).toEqual([[1, 'hbm', ['drm:renderD128']]]);
+    expect(nearest(graph, 'compute', { numa: 1 }).answers[0]!.reason.text).toBe("renderD128's own hbm is node 1: local");
   });
 });
 
