@@ -4,7 +4,7 @@
  * (timeout, stopped queue) and context ids. An *_unsupported rule is checked both ways: EOPNOTSUPP on a
  * device without the capability, success on one with it (the conformance package's own tests run both).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { closeFd, ioctl as sysIoctl } from '@openaccel/sys';
 import { DOORBELL_ERROR, DOORBELL_NEED_WAKEUP, uapi, type CompiledIoctl } from '@openaccel/uapi';
 import type { Context } from '@openaccel/driver';
@@ -309,6 +309,20 @@ export const ioctlRulesSuite: TestCase[] = [
       }
       expectErrno('EXPORT_DMABUF with no free fd', 'EMFILE', errno);
       closeFd(ctx.exportDmabuf(handle));
+    },
+  },
+  {
+    id: 'ioctl.import_dmabuf.dmabuf_not_dmabuf.fd_zero',
+    doc: 'IMPORT_DMABUF of fd 0 (open, not a dma-buf) is EINVAL like any other open fd, not EBADF',
+    profiles: ['dmabuf'],
+    requires: { caps: ['dmabuf_import'] },
+    run(env) {
+      try {
+        fstatSync(0);
+      } catch {
+        throw new SkipTest('an open fd 0', 'fd 0 of the test process is closed');
+      }
+      expectThrowsErrno('IMPORT_DMABUF of fd 0', 'EINVAL', () => env.context().importDmabuf(0));
     },
   },
 ];
