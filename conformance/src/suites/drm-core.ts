@@ -122,7 +122,7 @@ export const drmCoreSuite: NativeTest[] = [
     id: 'drm.node.sysfs',
     profile: 'drm-core',
     doc: 'the node has a class directory in drm or accel whose dev is the node\'s major:minor, whose name carries the minor (renderD<minor>, accel<minor>), and whose device link leads to the parent device',
-    source: 'drivers/gpu/drm/drm_sysfs.c: drm_sysfs_minor_alloc; Documentation/accel/introduction.rst: File-system interface',
+    source: 'drivers/gpu/drm/drm_sysfs.c: drm_sysfs_minor_alloc; Documentation/accel/introduction.rst: Differentiation from GPUs',
     run(env) {
       const { sysfsDir, devt, kind } = env.node;
       if (!sysfsDir || !devt) throw new ConformanceFailure(`no sysfs class directory for ${env.node.path}`, 'class/drm or class/accel entry', 'none');
