@@ -8,7 +8,7 @@ export { specRules, ruleCoverage, RULE_TESTS } from './coverage.js';
 export type { ProfileVerdict } from './verdict.js';
 export { claimedProfiles, mandatoryTests, profileVerdicts } from './verdict.js';
 export type { RunOptions, RunEvent, RunReport } from './runner.js';
-export { runConformance, exitStatus, RESULTS_SCHEMA, RunError, RunAborted } from './runner.js';
+export { runConformance, exitStatus, RESULTS_SCHEMA, RunError, RunAborted, DEFAULT_TEST_TIMEOUT_MS } from './runner.js';
 export { Rng, randomSeed } from './rng.js';
 export { Interrupted, untilInterrupted } from './interrupt.js';
 export type { MalformedIoctl } from './malformed.js';

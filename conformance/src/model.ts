@@ -28,7 +28,7 @@ export interface TestCase {
   /** Profiles for which this test is mandatory. */
   profiles: readonly ProfileName[];
   requires?: Requirements;
-  /** Time the test may take (default 10 s). */
+  /** Time the test may take (default 60 s: it bounds only a hang). */
   timeoutMs?: number;
   run(env: TestEnv): Promise<TestOutcome | void> | TestOutcome | void;
 }

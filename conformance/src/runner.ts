@@ -51,7 +51,8 @@ export interface RunReport {
 }
 
 const EXECUTOR = new URL('./executor.js', import.meta.url);
-const DEFAULT_TIMEOUT_MS = 10000;
+/** Bounds only a hung test: under software emulation on a busy host, even compiling a schema takes seconds. */
+export const DEFAULT_TEST_TIMEOUT_MS = 60000;
 
 class TestProcess {
   private child: ChildProcess | undefined;
@@ -78,7 +79,7 @@ class TestProcess {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) await this.start();
     await this.ready;
     const child = this.child!;
-    const timeoutMs = Math.min(t.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.maxTimeoutMs);
+    const timeoutMs = Math.min(t.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS, this.maxTimeoutMs);
     const start = performance.now();
     return new Promise<TestResult>((resolve) => {
       const finish = (r: TestResult) => {

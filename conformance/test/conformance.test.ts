@@ -4,14 +4,14 @@ import { Ajv } from 'ajv';
 import addFormatsNs from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { REFDEV_FAULTS, startRefdev, type RefdevProcess } from '@openaccel/refdev';
-import { ALL_TESTS, formatHtml, formatJson, formatJunit, formatKtap, globMatcher, runConformance, selectTests, type RunReport } from '@openaccel/conformance';
+import { ALL_TESTS, DEFAULT_TEST_TIMEOUT_MS, formatHtml, formatJson, formatJunit, formatKtap, globMatcher, runConformance, selectTests, type RunReport } from '@openaccel/conformance';
 
 /**
  * What a run may take: each selected test's own time limit (the runner enforces it), plus starting the
  * refdev and the test processes on a machine that may be busy.
  */
 const STARTUP_MS = 300000;
-const runBudgetMs = (filters: string[] = []) => selectTests(filters).reduce((sum, t) => sum + (t.timeoutMs ?? 10000), STARTUP_MS);
+const runBudgetMs = (filters: string[] = []) => selectTests(filters).reduce((sum, t) => sum + (t.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS), STARTUP_MS);
 
 const target = (r: RefdevProcess) => {
   const manifestPath = join(r.runtimeDir, 'manifests', 'accel0.json');
