@@ -12,6 +12,7 @@ if insmod /repo/packages/kmod/src/openaccel.ko; then
   cd /repo
   node tools/accelctl/dist/bin.js conformance run --device /dev/openaccel/accel0 --sysfs /sys \
     --manifest packages/kmod/manifest.json --format json --output $OUT/kmod-conformance.json; rc=$?
+  sh packages/kmod/ci/foreign-drivers.sh $OUT || rc=1
   node packages/kmod/ci/leak-check.mjs /dev/openaccel/accel0 || rc=1
   rmmod openaccel || { echo "guest: rmmod openaccel failed: references left"; rc=1; }
 fi

@@ -76,6 +76,7 @@ cp "$(command -v busybox)" "$S/bin/busybox"
 NODE=$(readlink -f "$(command -v node)"); cp "$NODE" "$S/bin/node"
 for l in $(ldd "$NODE" | grep -o '/[^ ]*'); do mkdir -p "$S$(dirname "$l")"; cp -L "$l" "$S$l"; done
 for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do xz -dc "$W/root/lib/modules/$KREL/kernel/$m.ko.xz" > "$S/kmod/${m##*/}.ko"; done
+"$REPO/packages/kmod/ci/foreign-modules.sh" "$W" "$KREL" "$S"
 cp "$REPO/packages/kmod/ci/guest-init.sh" "$S/init"; chmod +x "$S/init"
 (cd "$S" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null) > "$W/initrd.cpio"
 
@@ -105,4 +106,5 @@ if [ -f "$OUT/kmod-conformance.json" ]; then
 else
   echo "kernel: no conformance results"; fail=1
 fi
+node "$REPO/packages/kmod/ci/foreign-summary.mjs" "$OUT" || fail=1
 exit $fail
