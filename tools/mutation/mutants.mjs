@@ -28,7 +28,7 @@ const OPERATORS = [
 /** Lines that are not code a rule depends on: comments, imports, the deliberate-fault switches, logging. */
 function skippable(line) {
   const t = line.trim();
-  return t === '' || t.startsWith('//') || t.startsWith('*') || t.startsWith('/*') || t.startsWith('import ') || t.startsWith('export *') || line.includes('faults') || line.includes('console.') || line.includes('sourceMappingURL');
+  return t === '' || t.startsWith('//') || t.startsWith('*') || t.startsWith('/*') || t.startsWith('import ') || t.startsWith('export *') || line.includes('faults') || line.includes('fault.has(') || line.includes('console.') || line.includes('sourceMappingURL');
 }
 
 /**

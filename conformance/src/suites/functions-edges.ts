@@ -146,17 +146,26 @@ function statusTests(): TestCase[] {
         expectStatus(`${o.name} on a device ${has ? 'with' : 'without'} it`, has ? 'OK' : 'INVALID_OPCODE', await b.q.run(fx.valid(b)));
       });
     }
-    // INVALID_FIELD: an operand the function does not use ('-') set non-zero.
-    const unused = (['arg', 'param', 'dst', 'src'] as const).find((k) => o.operands[k] === '-');
-    if (unused && statuses.includes('OA_STATUS_INVALID_FIELD') && fn !== 'nop') {
-      add('invalid_field', `${o.name} with its unused ${unused} operand set is INVALID_FIELD`, true, async (b) => {
+    // INVALID_FIELD: each operand the function does not use ('-') set non-zero, word by word (handle only,
+    // low address word only, high address word only, length only).
+    const unused = (['arg', 'param', 'dst', 'src'] as const).filter((k) => o.operands[k] === '-');
+    if (unused.length && statuses.includes('OA_STATUS_INVALID_FIELD') && fn !== 'nop') {
+      add('invalid_field', `${o.name} with an unused operand (${unused.join(', ')}) set in any one word is INVALID_FIELD`, true, async (b) => {
         expectStatus(`${o.name} (control)`, 'OK', await b.q.run(fx.valid(b)));
-        const cmd = fx.valid(b);
-        if (unused === 'arg') cmd.arg = 1;
-        else if (unused === 'param') cmd.param = b.buf(64).ref();
-        else if (unused === 'dst') Object.assign(cmd, { dst: b.buf(64).ref(), dstLength: 64 });
-        else Object.assign(cmd, { src: b.buf(64).ref(), srcLength: 64 });
-        expectStatus(`${o.name} with ${unused} set`, 'INVALID_FIELD', await b.q.run(cmd));
+        for (const k of unused) {
+          const variants: [string, Partial<Command>][] =
+            k === 'arg'
+              ? [['arg 1', { arg: 1 }]]
+              : k === 'param'
+                ? [['param handle 1', { param: { handle: 1 } }], ['param address 0x1000', { param: { address: 0x1000n } }], ['param address 2^40', { param: { address: 1n << 40n } }]]
+                : [
+                    [`${k} handle 1`, { [k]: { handle: 1 } }],
+                    [`${k} address 0x1000`, { [k]: { address: 0x1000n } }],
+                    [`${k} address 2^40`, { [k]: { address: 1n << 40n } }],
+                    [`${k}_length 64`, { [`${k}Length`]: 64 }],
+                  ];
+          for (const [what, change] of variants) expectStatus(`${o.name} with ${what}`, 'INVALID_FIELD', await b.q.run({ ...fx.valid(b), ...change }));
+        }
       });
     }
     if (fn !== 'nop') {
