@@ -26,7 +26,12 @@ const state = join(values.runtime, 'refdev.json');
 const info = { ready: true, pid: process.pid, runtime: values.runtime, devices: config.devices.map((d) => d.name), faults: config.faults };
 // Written before the control socket answers, so whoever finds refdev through that socket finds this too.
 writeFileSync(state, `${JSON.stringify(info)}\n`);
-refdev.start();
+try {
+  await refdev.start();
+} catch (e) {
+  process.stderr.write(`refdev: ${(e as Error).message}\n`);
+  process.exit(1);
+}
 process.stdout.write(`${JSON.stringify(info)}\n`);
 
 let stopping = false;

@@ -18,6 +18,8 @@ type EngineCommand = EngineRequest extends infer R ? (R extends { seq: number } 
 
 export class RefDevice {
   readonly engine: Worker;
+  /** Resolves once the engine has loaded and serves; rejects when it failed to. */
+  readonly ready: Promise<void>;
   private readonly control = new SharedArrayBuffer(8);
   private readonly ctl = new Int32Array(this.control);
   private seq = 0;
@@ -54,8 +56,25 @@ export class RefDevice {
       faults: cfg.faults,
     };
     this.engine = new Worker(new URL('./engine.js', import.meta.url), { workerData: init, name: `engine ${config.name}` });
+    let loaded!: () => void;
+    let failed!: (e: Error) => void;
+    this.ready = new Promise<void>((resolve, reject) => ((loaded = resolve), (failed = reject)));
+    this.ready.catch(() => {}); // an engine gone after start is seen through `gone`
+    // Its modules load after the Worker is made, each file taking an fd: one that fails (EMFILE) or dies
+    // later leaves the device gone (ENODEV), never an unhandled 'error' that takes refdev down.
+    this.engine.on('error', (e) => {
+      this.gone = true;
+      failed(e);
+    });
+    this.engine.on('exit', () => {
+      this.gone = true;
+      failed(new Error(`engine ${config.name} exited`));
+    });
     this.engine.on('message', (m: EngineMessage) => {
-      if ('ack' in m) {
+      if ('ready' in m) {
+        loaded();
+        this.engine.unref(); // held only while it loads: refdev's life is the reactor's
+      } else if ('ack' in m) {
         this.acks.get(m.ack)?.();
         this.acks.delete(m.ack);
       } else {
@@ -63,7 +82,6 @@ export class RefDevice {
         this.progress.delete(m.progress);
       }
     });
-    this.engine.unref();
   }
 
   get functionsMask(): bigint {

@@ -11,7 +11,8 @@ export type EngineRequest =
   | { op: 'waitFor'; seq: number; key: number; cqTail: number }
   | { op: 'stop'; seq: number };
 
-export type EngineMessage = { ack: number } | { progress: number };
+/** `ready`: the engine's modules are loaded (it opens no more files), sent once before it serves. */
+export type EngineMessage = { ack: number } | { progress: number } | { ready: true };
 
 export interface EngineInit {
   device: string;

@@ -504,4 +504,5 @@ function run(): void {
   }
 }
 
+port.postMessage({ ready: true });
 run();

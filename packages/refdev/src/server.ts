@@ -25,6 +25,12 @@ export const CONTROL_SOCKET = 'refdev.sock';
 /** How long accepting pauses when refdev is out of fds (EMFILE/ENFILE) or memory. */
 const ACCEPT_BACKOFF_MS = 100;
 
+/**
+ * The reactor's wait ends at least this often: an exit (even on an uncaught error) joins the libuv pool,
+ * which a wait parked for ever would hold, leaving refdev alive, deaf and deaf to SIGTERM too.
+ */
+const REACTOR_WAIT_MS = 1000;
+
 /** A client connection: an object, never an fd number (a closed one's number may already be another's). */
 interface Connection {
   socket: UnixSocket;
@@ -75,8 +81,11 @@ export class Refdev {
     this.layout = layoutOf(runtimeDir);
   }
 
-  /** Publishes sysfs, manifests and device nodes, starts the engines and the reactor. */
-  start(): void {
+  /**
+   * Publishes sysfs and manifests, starts the engines and, once every engine has loaded (a client may
+   * take every fd refdev has the moment a node exists), the device nodes and the reactor.
+   */
+  async start(): Promise<void> {
     const { sysfsRoot, devRoot, runtimeDir } = this.layout;
     mkdirSync(join(devRoot, 'openaccel'), { recursive: true });
     mkdirSync(join(devRoot, 'dma_heap'), { recursive: true });
@@ -91,8 +100,9 @@ export class Refdev {
       writeFileSync(join(runtimeDir, 'manifests', `${d.name}.json`), manifest);
       const device = new RefDevice(d, pools, this.config, sysfsRoot);
       this.devices.set(d.name, device);
-      this.listen(join(devRoot, 'openaccel', d.name), device);
     });
+    await Promise.all([...this.devices.values()].map((d) => d.ready));
+    for (const [name, device] of this.devices) this.listen(join(devRoot, 'openaccel', name), device);
     this.listen(join(devRoot, 'dma_heap', 'system'));
     this.listenControl();
     this.epoll.add(this.wakeFd, C.EPOLLIN, this.tag(() => readEventfd(this.wakeFd)));
@@ -126,7 +136,7 @@ export class Refdev {
       for (const e of events) this.onEvent(e.tag, e.events);
       if (this.stopping) this.finish();
       else this.arm();
-    });
+    }, REACTOR_WAIT_MS);
   }
 
   private listenControl(): void {

@@ -56,11 +56,14 @@ export class Epoll {
     return this.decode(n);
   }
 
-  /** One asynchronous wait; at most one may be parked at a time. */
-  waitAsync(cb: (err: Error | null, events: (EpollEvent & { fd: number })[]) => void): void {
+  /**
+   * One asynchronous wait, at most one parked at a time; no events after `timeoutMs` (-1: none). A
+   * process cannot exit while a wait is parked (exit joins the libuv pool), so a daemon bounds it.
+   */
+  waitAsync(cb: (err: Error | null, events: (EpollEvent & { fd: number })[]) => void, timeoutMs = -1): void {
     if (this.waiting) throw new Error('an epoll wait is already parked');
     this.waiting = true;
-    libc.epoll_wait.async(this.fd, this.events, 64, -1, (err: Error | null, n: number) => {
+    libc.epoll_wait.async(this.fd, this.events, 64, timeoutMs, (err: Error | null, n: number) => {
       this.waiting = false;
       if (err) return cb(err, []);
       cb(null, n < 0 ? [] : this.decode(n));

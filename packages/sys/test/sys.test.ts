@@ -105,6 +105,16 @@ describe('eventfd, poll, epoll', () => {
     ep.close();
     closeFd(fd);
   });
+
+  it('an asynchronous wait with a timeout ends with no events (a parked wait would hold process exit)', async () => {
+    const ep = new Epoll();
+    const fd = createEventfd(0, C.EFD_CLOEXEC | C.EFD_NONBLOCK);
+    ep.add(fd, C.EPOLLIN, 5);
+    const events = await new Promise((res) => ep.waitAsync((_e, ev) => res(ev), 10));
+    expect(events).toEqual([]);
+    ep.close();
+    closeFd(fd);
+  });
 });
 
 describe('UNIX seqpacket sockets', () => {
