@@ -2,7 +2,7 @@ export { DRIVER, DraNameError, deviceLabel, functionClassName, isDnsLabel, isDns
 export type * from './types.js';
 export { API_VERSION } from './types.js';
 export type { NodeExport, SliceOptions } from './slices.js';
-export { ATTR, LIMITS, capAttr, chainable, distAttr, distanceTo, exportNode, fnAttr, profileAttr, qualified } from './slices.js';
+export { ATTR, LIMITS, STANDARD_ATTR, capAttr, chainable, distAttr, distanceTo, exportNode, fnAttr, profileAttr, qualified } from './slices.js';
 export type { TemplateOptions } from './queries.js';
 export { DRIVER_CLASS, chainClaim, deviceClasses, functionClaim, functionSelector, nearestClaim, sharedMemoryClaim } from './queries.js';
 export { CelSelectorError, MAX_EXPRESSION_LENGTH, celDevice, compileSelector, selectorMatches } from './cel.js';

@@ -1,6 +1,6 @@
 /**
  * ResourceSlices from the topology graph: one pool per node, one device per accelerator, attributes for
- * functions, NUMA placement, the memory it shares and the chain domain it belongs to, queues as capacity.
+ * functions, NUMA placement, PCIe root, the memory it shares and the chain domain it belongs to, queues as capacity.
  */
 import type { DeviceVertex, MemoryVertex, TopologyGraph } from '@openaccel/topology';
 import { DRIVER, DraNameError, attributeId, deviceLabel, isDnsSubdomain, shortHash } from './names.js';
@@ -18,6 +18,12 @@ export const ATTR = {
   memoryDomain: 'memoryDomain',
   linkDomain: 'linkDomain',
   pasidBits: 'pasidBits',
+} as const;
+
+/** Kubernetes' standard attributes (KEP-4381), so claims can align devices across drivers by PCIe root. */
+export const STANDARD_ATTR = {
+  pcieRoot: 'resource.kubernetes.io/pcieRoot',
+  pciBusID: 'resource.kubernetes.io/pciBusID',
 } as const;
 
 export const fnAttr = (fn: string) => attributeId('fn_', fn);
@@ -96,6 +102,8 @@ function deviceFor(g: TopologyGraph, d: DeviceVertex, name: string, x: { memoryD
     if (dist !== undefined) put(distAttr(n), { int: dist });
   }
   if (d.pasidBits !== undefined) put(ATTR.pasidBits, { int: d.pasidBits });
+  if (d.pci) put(STANDARD_ATTR.pciBusID, { string: d.pci.address });
+  if (d.pci?.hostBridge) put(STANDARD_ATTR.pcieRoot, { string: d.pci.hostBridge });
   if (x.memoryDomain) put(ATTR.memoryDomain, { string: x.memoryDomain });
   if (x.linkDomain) put(ATTR.linkDomain, { string: x.linkDomain });
   const capacity = d.freeQueues !== undefined ? { queues: { value: String(d.freeQueues) } } : undefined;

@@ -1,8 +1,8 @@
 import { FUNCTION_WORDS } from '@openaccel/sysfs';
-import { TopologyGraph, chain, sharedMemory } from '@openaccel/topology';
+import { TopologyGraph, buildFromSysfs, chain, sharedMemory } from '@openaccel/topology';
 import { describe, expect, it } from 'vitest';
-import { ATTR, DRIVER, celDevice, exportNode, functionClassName, selectorMatches, shippedClasses, validateObject, type Device } from '../src/index.js';
-import { machines } from './fixtures.js';
+import { ATTR, DRIVER, STANDARD_ATTR, celDevice, exportNode, functionClassName, selectorMatches, shippedClasses, validateObject, type Device } from '../src/index.js';
+import { FIXTURES, machines } from './fixtures.js';
 
 const attr = (d: Device, id: string) => d.attributes?.[id];
 
@@ -68,5 +68,24 @@ describe('ResourceSlices from the fixture machines', () => {
     const g = new TopologyGraph();
     g.addDevice({ id: 'x:a', name: 'a', source: 'openaccel', model: 'm'.repeat(65), functions: [], numa: -1, features: [] });
     expect(() => exportNode(g, { node: 'n' })).toThrow(/longer than 64/);
+  });
+});
+
+describe('standard PCI attributes', () => {
+  it('publishes resource.kubernetes.io/pcieRoot and pciBusID from the PCI place, so claims can align devices by root', () => {
+    const g = buildFromSysfs(FIXTURES + 'pci-no-drivers').graph;
+    const exp = exportNode(g, { node: 'node-a' });
+    const devices = exp.slices.flatMap((s) => s.spec.devices ?? []);
+    const pci = [...g.devices.values()].filter((d) => d.pci);
+    expect(pci.length).toBeGreaterThan(0);
+    for (const v of pci) {
+      const name = [...exp.devices.entries()].find(([, d]) => d.id === v.id)![0];
+      const attrs = devices.find((d) => d.name === name)!.attributes!;
+      expect(attrs[STANDARD_ATTR.pciBusID]).toEqual({ string: v.pci!.address });
+      // The root is the host bridge the kernel names pci<domain>:<bus>, the first element under /sys/devices.
+      expect(attrs[STANDARD_ATTR.pcieRoot]).toEqual({ string: v.pci!.hostBridge });
+      expect(v.pci!.hostBridge).toMatch(/^pci[0-9a-f]{4}:[0-9a-f]{2}$/);
+    }
+    for (const s of exp.slices) expect(validateObject(s)).toEqual([]);
   });
 });
