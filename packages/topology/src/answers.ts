@@ -112,11 +112,11 @@ export class NearestHit implements NearestAnswer {
 lazyReason(NearestHit);
 
 /** "X and Y reach one memory": the reason of a shared-memory answer and of a chain through that memory. */
-function sharedReason(a: DeviceVertex, b: DeviceVertex, m: MemoryVertex, pair: PairContext, weights: Reason['weights']): Reason {
+function sharedReason(a: DeviceVertex, b: DeviceVertex, m: MemoryVertex, pair: PairContext): Reason {
   const same = a === b;
   return {
     path: same ? [a.id, m.id] : [a.id, m.id, b.id],
-    weights,
+    weights: { memoryKind: m.memKind, sizeBytes: m.sizeBytes.toString(), sameDevice: same ? 'yes' : 'no' },
     text: same ? `${a.name} has both ${pair.x} and ${pair.y} and its own ${m.label}` : `${a.name} (${pair.x}) and ${b.name} (${pair.y}) both reach ${m.label}`,
   };
 }
@@ -124,21 +124,18 @@ function sharedReason(a: DeviceVertex, b: DeviceVertex, m: MemoryVertex, pair: P
 export class SharedHit implements SharedMemoryAnswer {
   declare reason: Reason;
   readonly #pair: PairContext;
-  readonly #weights: Reason['weights'];
 
   constructor(
     readonly a: DeviceVertex,
     readonly b: DeviceVertex,
     readonly memory: MemoryVertex,
     pair: PairContext,
-    weights: Reason['weights'],
   ) {
     this.#pair = pair;
-    this.#weights = weights;
   }
 
   explain(): Reason {
-    return sharedReason(this.a, this.b, this.memory, this.#pair, this.#weights);
+    return sharedReason(this.a, this.b, this.memory, this.#pair);
   }
 
   toJSON(): SharedMemoryAnswer {
@@ -177,21 +174,18 @@ export class MemoryChain implements ChainAnswer {
   declare reason: Reason;
   readonly via = 'shared-memory';
   readonly #pair: PairContext;
-  readonly #weights: Reason['weights'];
 
   constructor(
     readonly from: DeviceVertex,
     readonly to: DeviceVertex,
     readonly memory: MemoryVertex,
     pair: PairContext,
-    weights: Reason['weights'],
   ) {
     this.#pair = pair;
-    this.#weights = weights;
   }
 
   explain(): Reason {
-    const r = sharedReason(this.from, this.to, this.memory, this.#pair, this.#weights);
+    const r = sharedReason(this.from, this.to, this.memory, this.#pair);
     return { ...r, text: `${r.text}: ${this.#pair.x} writes it, ${this.#pair.y} reads it` };
   }
 

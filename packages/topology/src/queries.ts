@@ -153,7 +153,7 @@ export function sharedMemory(g: TopologyGraph, x: string, y: string, c: Constrai
   const pair: PairContext = { x, y };
   const answers = memoryPairs<SharedMemoryAnswer>(
     ix, x, y, masks, true,
-    (a, b, m) => new SharedHit(ix.devices[a]!, ix.devices[b]!, ix.memories[m]!, pair, ix.memoryWeights(m, a === b)),
+    (a, b, m) => new SharedHit(ix.devices[a]!, ix.devices[b]!, ix.memories[m]!, pair),
     (s) => [s.a, s.b],
   );
   return { answers, rejected: masks.rejected };
@@ -186,7 +186,7 @@ export function chain(g: TopologyGraph, x: string, y: string, c: Constraints = {
   for (const r of tx.added) if (ix.memoryStart[r] === ix.memoryStart[r + 1] && usableX(r) && usableY(r)) answers.push(new SameDeviceChain(ix.devices[r]!, pair));
   const viaMemory = memoryPairs<ChainAnswer>(
     ix, x, y, masks, false,
-    (a, b, m) => new MemoryChain(ix.devices[a]!, ix.devices[b]!, ix.memories[m]!, pair, ix.memoryWeights(m, false)),
+    (a, b, m) => new MemoryChain(ix.devices[a]!, ix.devices[b]!, ix.memories[m]!, pair),
     (s) => [s.from, s.to],
   );
   for (const a of viaMemory) answers.push(a);

@@ -12,8 +12,6 @@ const collator = new Intl.Collator('en', { numeric: true });
 /** Fast memories first: SRAM and HBM beat DDR beat CXL. */
 const KIND_RANK: Record<string, number> = { sram: 0, hbm: 1, ddr: 2, cxl: 3, nvm: 4 };
 
-type Weights = Readonly<Record<string, number | string | null>>;
-
 /** Devices with one function. */
 interface FunctionTable {
   /** 1 at the rank of each device that has it. */
@@ -47,7 +45,6 @@ export class QueryIndex {
   readonly member: Int32Array;
   private readonly functions = new Map<string, FunctionTable>();
   private readonly rankOf = new Map<DeviceVertex, number>();
-  private readonly weightsOf: (Weights | undefined)[] = [];
   private p2p: { links: LinkEdge[]; from: Int32Array; to: Int32Array } | undefined;
 
   constructor(private readonly g: TopologyGraph) {
@@ -114,20 +111,6 @@ export class QueryIndex {
       t.queuesSeen = Float64Array.from(t.byQueues, queues);
     }
     return t.byQueues!;
-  }
-
-  /**
-   * A memory's weights for a same-device or a two-device answer: built once and frozen, so a query does not
-   * build thousands of equal objects (a memory's size as a decimal string, its kind).
-   */
-  memoryWeights(m: number, same: boolean): Weights {
-    const k = m * 2 + (same ? 0 : 1);
-    let w = this.weightsOf[k];
-    if (!w) {
-      const mem = this.memories[m]!;
-      this.weightsOf[k] = w = Object.freeze({ memoryKind: mem.memKind, sizeBytes: mem.sizeBytes.toString(), sameDevice: same ? 'yes' : 'no' });
-    }
-    return w;
   }
 
   /**
