@@ -9,11 +9,10 @@ import {
   encodeMmapArg,
   encodeRequest,
   errnoName,
-  fdFields,
   SocketNodeKind,
-  uapi,
   type ErrnoName,
 } from '@openaccel/uapi';
+import { fdFieldsOf } from './fd-fields.js';
 
 export interface IoctlOutcome {
   errno?: ErrnoName | string;
@@ -101,10 +100,9 @@ export class SocketTransport implements Transport {
   }
 
   ioctl(request: number, arg: Uint8Array): IoctlOutcome {
-    const dec = uapi.compiled.ioctlsByNr.get(request & 0xff);
-    const layout = dec && ((request >>> 8) & 0xff) === uapi.compiled.spec.ioctlType ? dec.arg : undefined;
+    const fields = fdFieldsOf(request);
     const view = new DataView(arg.buffer, arg.byteOffset, arg.byteLength);
-    const inFds = layout ? fdFields(layout, 'in').filter((f) => f.offset + 4 <= arg.length).map((f) => view.getInt32(f.offset, true)).filter((fd) => fd >= 0) : [];
+    const inFds = fields.in.filter((o) => o + 4 <= arg.length).map((o) => view.getInt32(o, true)).filter((fd) => fd >= 0);
     const r = this.roundTrip(encodeRequest({ kind: SocketNodeKind.Ioctl, request, arg }), inFds);
     if (typeof r === 'string') return { errno: r };
     if (r.errno !== 0) {
@@ -112,7 +110,12 @@ export class SocketTransport implements Transport {
       return { errno: errnoName(r.errno) ?? `E${r.errno}` };
     }
     arg.set(r.data.subarray(0, arg.length));
-    if (layout) fdFields(layout, 'out').forEach((f, i) => r.fds[i] !== undefined && f.offset + 4 <= arg.length && view.setInt32(f.offset, r.fds[i]!, true));
+    // Each fd that came back goes into its field; one with no field to go into is closed, never leaked.
+    r.fds.forEach((fd, i) => {
+      const at = fields.out[i];
+      if (at !== undefined && at + 4 <= arg.length) view.setInt32(at, fd, true);
+      else closeFd(fd);
+    });
     return {};
   }
 
