@@ -8,6 +8,7 @@ import { CAP_WORDS } from '@openaccel/sysfs';
 import { decodeIoc, DOORBELL_ERROR, DOORBELL_WORDS, uapi, UapiError, type ErrnoName, type IoctlName, type MmapArg } from '@openaccel/uapi';
 import { createDmabuf, isDmabuf, sizeOf } from './dmabuf.js';
 import type { MemoryPool, RefDevice } from './device.js';
+import { unbindSva } from './binding.js';
 
 export interface Reply {
   errno: ErrnoName | 0;
@@ -388,12 +389,7 @@ export class Context {
   private async release(): Promise<void> {
     for (const q of [...this.queues.values()]) await this.dropQueue(q);
     for (const [id, h] of [...this.handles]) await this.dropHandle(id, h);
-    if (this.binder && this.binder.mem >= 0) {
-      // The engine acknowledges the unbinding before the memory file is closed: no command uses it after.
-      await this.device.tell({ op: 'bindSva', ctx: this.id, mem: -1 });
-      closeFd(this.binder.mem);
-      this.binder.mem = -1;
-    }
+    await unbindSva(this.device, this.id, this.binder);
     if (this.pasid) this.device.freePasid(this.pasid);
     this.pasid = 0;
   }

@@ -4,6 +4,7 @@ import { writeOpenAccelAttribute, type OpenAccelDevice } from '@openaccel/sysfs'
 import type { RefdevConfig, RefdevDeviceConfig, RefdevMemoryConfig } from './config.js';
 import { CTL_MAIL, CTL_WAKE, type EngineInit, type EngineMessage, type EngineRequest } from './engine-protocol.js';
 import { OPCODE_WORDS } from './functions.js';
+import { writeAccelFreeQueues } from './v2/sysfs.js';
 
 /** A memory region's allocator: capacity shared by every device that reaches it. */
 export class MemoryPool {
@@ -25,6 +26,8 @@ export class RefDevice {
   private seq = 0;
   private readonly acks = new Map<number, () => void>();
   private readonly progress = new Map<number, () => void>();
+  private readonly watches = new Map<number, () => void>();
+  private nextWatch = 1;
   queuesInUse = 0;
   private nextPasid = 1;
   private readonly freePasids: number[] = [];
@@ -77,6 +80,9 @@ export class RefDevice {
       } else if ('ack' in m) {
         this.acks.get(m.ack)?.();
         this.acks.delete(m.ack);
+      } else if ('reached' in m) {
+        this.watches.get(m.reached)?.();
+        this.watches.delete(m.reached);
       } else {
         this.progress.get(m.progress)?.();
         this.progress.delete(m.progress);
@@ -115,6 +121,22 @@ export class RefDevice {
     return reached;
   }
 
+  /**
+   * Resolves when the queue's CQ tail reaches `cqTail`, or the queue stops or goes (the caller looks at
+   * the queue again); any number of watches per queue. `cancel` ends one early.
+   */
+  watch(queueKey: number, cqTail: number): { reached: Promise<void>; cancel: () => void } {
+    const id = this.nextWatch++;
+    const reached = new Promise<void>((resolve) => this.watches.set(id, resolve));
+    void this.tell({ op: 'watch', key: queueKey, id, cqTail });
+    return {
+      reached,
+      cancel: () => {
+        if (this.watches.delete(id)) void this.tell({ op: 'unwatch', id });
+      },
+    };
+  }
+
   cancelWait(queueKey: number): void {
     this.progress.delete(queueKey);
   }
@@ -138,6 +160,7 @@ export class RefDevice {
   publishFreeQueues(): void {
     if (this.faults.has('sysfs-stale-free-queues')) return;
     writeOpenAccelAttribute(this.sysfsRoot, this.config.name, 'free_queues', this.freeQueues);
+    writeAccelFreeQueues(this.sysfsRoot, this.config.name, this.freeQueues);
   }
 
   async stop(): Promise<void> {

@@ -53,6 +53,8 @@ const S = {
   arg: sqeWord('arg'),
 };
 const CQE_WORDS = uapi.struct('oa_cqe').sizeBytes / 4;
+/** Word indexes of the 2.0 control (cq_head, cq_arm) and status (sq_head, cq_tail, flags, arm_ack) regions. */
+const V2 = { CQ_HEAD: 0, CQ_ARM: 1, SQ_HEAD: 0, CQ_TAIL: 1, FLAGS: 2, ARM_ACK: 3 } as const;
 
 interface Context {
   id: number;
@@ -62,12 +64,34 @@ interface Context {
   queues: Queue[];
   /** Where the next turn starts among the queues. */
   next: number;
+  /** 2.0: engine time per opcode in ns, read by fdinfo. */
+  engineNs?: BigInt64Array;
 }
 
 interface Queue {
   key: number;
   ctx: Context;
-  db: Int32Array;
+  /** The shared words, wherever the version puts them: [array, index] of each. */
+  tail: Int32Array;
+  tailAt: number;
+  headOut: Int32Array;
+  headAt: number;
+  cqHeadIn: Int32Array;
+  cqHeadAt: number;
+  cqTailOut: Int32Array;
+  cqTailAt: number;
+  flags: Int32Array;
+  flagsAt: number;
+  /** 1.0: a cq_armed word the engine clears; 2.0: cq_arm (control) answered in arm_ack (status). */
+  arm: Int32Array;
+  armAt: number;
+  armAck: Int32Array | undefined;
+  /** The opcode's bits of the first word, and the bits that must be zero (flags other than FENCE, reserved). */
+  opMask: number;
+  badHead: number;
+  /** 2.0: NEED_WAKEUP stays set on a new queue until the engine first finds work in it (queue.initial-state). */
+  fresh: boolean;
+  watches: { id: number; cqTail: number }[];
   sq: Uint32Array;
   sqMask: number;
   sqEntries: number;
@@ -118,10 +142,32 @@ function findQueue(key: number): Queue | undefined {
 
 function addQueue(m: Extract<EngineRequest, { op: 'addQueue' }>): void {
   const c = context(m.ctx);
+  const v2 = m.v2;
+  const db = v2 ? undefined : new Int32Array(view(m.db, 256));
+  const control = v2 ? new Int32Array(view(v2.control, 128)) : db!;
+  const status = v2 ? new Int32Array(view(v2.status, 128)) : db!;
+  const tail = v2 ? (v2.tail ? new Int32Array(v2.tail) : new Int32Array(view(m.db, 8))) : db!;
+  if (v2) c.engineNs = new BigInt64Array(v2.engineNs);
   c.queues.push({
     key: m.key,
     ctx: c,
-    db: new Int32Array(view(m.db, 256)),
+    tail,
+    tailAt: v2 ? 0 : W.SQ_TAIL,
+    headOut: status,
+    headAt: v2 ? V2.SQ_HEAD : W.SQ_HEAD,
+    cqHeadIn: control,
+    cqHeadAt: v2 ? V2.CQ_HEAD : W.CQ_HEAD,
+    cqTailOut: status,
+    cqTailAt: v2 ? V2.CQ_TAIL : W.CQ_TAIL,
+    flags: status,
+    flagsAt: v2 ? V2.FLAGS : W.FLAGS,
+    arm: control,
+    armAt: v2 ? V2.CQ_ARM : W.CQ_ARMED,
+    armAck: v2 ? status : undefined,
+    opMask: v2 ? 0xffff : 0xff,
+    badHead: v2 ? 0xfffe0000 : 0xfffffe00,
+    fresh: v2 !== undefined,
+    watches: [],
     sq: new Uint32Array(view(m.sq, m.sqEntries * SQE_BYTES)),
     sqMask: m.sqEntries - 1,
     sqEntries: m.sqEntries,
@@ -145,6 +191,7 @@ function addQueue(m: Extract<EngineRequest, { op: 'addQueue' }>): void {
 function removeQueue(key: number): void {
   const q = findQueue(key);
   if (!q) return;
+  endWatches(q);
   const c = q.ctx;
   c.queues.splice(c.queues.indexOf(q), 1);
   if (!c.queues.length) turns.splice(turns.indexOf(c), 1);
@@ -188,6 +235,15 @@ function apply(m: EngineRequest): void {
       if (!q || q.stopped) port.postMessage({ progress: m.key }); // gone or stopped: the waiter looks at the queue again
       break;
     }
+    case 'watch': {
+      const q = findQueue(m.key);
+      if (!q || q.stopped) port.postMessage({ reached: m.id });
+      else (q.watches.push({ id: m.id, cqTail: m.cqTail }), checkWaiter(q));
+      break;
+    }
+    case 'unwatch':
+      for (const c of turns) for (const q of c.queues) q.watches = q.watches.filter((w) => w.id !== m.id);
+      break;
     case 'stop':
       stopping = true;
       break;
@@ -225,11 +281,11 @@ const USES: readonly ({ src: boolean; dst: boolean; param: boolean; arg: boolean
  * Executes the (non-NOP) command in `cmd`; returns its status and leaves its result in `result`.
  * FENCE needs nothing: the commands of a queue run in order.
  */
-function execute(ctx: Context): number {
+function execute(ctx: Context, q: Queue): number {
   const head = cmd[S.head]!;
-  const opcode = head & 0xff;
-  if (!supported[opcode] || !USES[opcode]) return fn.STATUS.INVALID_OPCODE;
-  if (head & 0xfffe00 || head >>> 24) return fn.STATUS.INVALID_FIELD; // flags other than FENCE, reserved0
+  const opcode = head & q.opMask;
+  if (opcode > 0xff || !supported[opcode] || !USES[opcode]) return fn.STATUS.INVALID_OPCODE;
+  if (head & q.badHead) return fn.STATUS.INVALID_FIELD; // flags other than FENCE, reserved0
   const u = USES[opcode]!;
   const srcLength = cmd[S.srcLength]!;
   const dstLength = cmd[S.dstLength]!;
@@ -312,6 +368,17 @@ function checkWaiter(q: Queue): void {
     q.waiting = false;
     port.postMessage({ progress: q.key });
   }
+  if (q.watches.length) {
+    const left = q.watches.filter((w) => ((q.cqTail - w.cqTail) | 0) < 0);
+    if (left.length !== q.watches.length) for (const w of q.watches) if (!left.includes(w)) port.postMessage({ reached: w.id });
+    q.watches = left;
+  }
+}
+
+/** A stopped or removed queue ends every watch on it: the watchers look at the queue again. */
+function endWatches(q: Queue): void {
+  for (const w of q.watches) port.postMessage({ reached: w.id });
+  q.watches = [];
 }
 
 function post(q: Queue, tag: number, status: number, value: number): void {
@@ -326,7 +393,7 @@ function post(q: Queue, tag: number, status: number, value: number): void {
 }
 
 function publishHead(q: Queue): void {
-  Atomics.store(q.db, W.SQ_HEAD, q.sqHead);
+  Atomics.store(q.headOut, q.headAt, q.sqHead);
   Atomics.store(q.ownHead, 0, q.sqHead);
 }
 
@@ -344,10 +411,11 @@ const stagedStatus = new Int32Array(TURN_COMMANDS);
 const RUN = -1;
 
 /** Reads one NOP entry at word `at` (each word once); returns its status. */
-function checkNop(sq: Uint32Array, at: number): number {
+function checkNop(q: Queue, at: number): number {
+  const sq = q.sq;
   const head = sq[at]!;
   if (!supported[fn.OP.NOP]) return fn.STATUS.INVALID_OPCODE;
-  if (head & 0xfffe00 || head >>> 24) return fn.STATUS.INVALID_FIELD; // flags other than FENCE, reserved0
+  if (head & q.badHead) return fn.STATUS.INVALID_FIELD; // flags other than FENCE, reserved0
   let rest = 0;
   for (let i = 2; i < SQE_WORDS; i++) rest |= sq[at + i]!;
   return rest === 0 ? fn.STATUS.OK : fn.STATUS.INVALID_FIELD;
@@ -355,24 +423,29 @@ function checkNop(sq: Uint32Array, at: number): number {
 
 /** Runs at most `budget` of what the queue's doorbell publishes; returns how many commands ran. */
 function service(q: Queue, budget: number): number {
-  const tail = Atomics.load(q.db, W.SQ_TAIL) >>> 0;
+  const tail = Atomics.load(q.tail, q.tailAt) >>> 0;
   if (tail === q.sqHead) {
     q.idle++;
     return 0;
   }
   q.idle = 0;
+  if (q.fresh) {
+    q.fresh = false;
+    Atomics.and(q.flags, q.flagsAt, ~NEED_WAKEUP);
+  }
   if (((tail - q.sqHead) >>> 0) > q.sqEntries) {
     // The user published more than the ring holds: stop the queue rather than read garbage.
     q.stopped = true;
-    Atomics.or(q.db, W.FLAGS, QUEUE_ERROR);
+    Atomics.or(q.flags, q.flagsAt, QUEUE_ERROR);
     // A SUBMIT waiting on this queue ends now (EIO) instead of at its timeout.
     if (q.waiting) (q.waiting = false), port.postMessage({ progress: q.key });
+    endWatches(q);
     return 1;
   }
   // Take no more than the CQ has room for (ring.release-cq); the CQ head is read again only when needed.
   let cqRoom = q.cqEntries - ((q.cqTail - q.cqHeadSeen) >>> 0);
   if (cqRoom < budget) {
-    q.cqHeadSeen = Atomics.load(q.db, W.CQ_HEAD) >>> 0;
+    q.cqHeadSeen = Atomics.load(q.cqHeadIn, q.cqHeadAt) >>> 0;
     cqRoom = OVERWRITE_FULL_CQ ? budget : q.cqEntries - ((q.cqTail - q.cqHeadSeen) >>> 0);
   }
   const take = Math.min((tail - q.sqHead) >>> 0, budget, Math.max(cqRoom, 0));
@@ -383,8 +456,8 @@ function service(q: Queue, budget: number): number {
     q.sqHead = (q.sqHead + 1) >>> 0;
     const head = sq[from]!;
     stagedTag[n] = sq[from + S.tag]!;
-    if ((head & 0xff) === fn.OP.NOP) {
-      stagedStatus[n] = checkNop(sq, from);
+    if ((head & q.opMask) === fn.OP.NOP) {
+      stagedStatus[n] = checkNop(q, from);
       continue;
     }
     const to = n * SQE_WORDS;
@@ -401,7 +474,9 @@ function service(q: Queue, budget: number): number {
     if (status === RUN) {
       for (let i = 0; i < SQE_WORDS; i++) cmd[i] = stagedWords[k * SQE_WORDS + i]!;
       try {
-        status = execute(q.ctx);
+        const t0 = q.ctx.engineNs ? performance.now() : 0;
+        status = execute(q.ctx, q);
+        if (q.ctx.engineNs) Atomics.add(q.ctx.engineNs, cmd[S.head]! & 0xff, BigInt(Math.round((performance.now() - t0) * 1e6)));
       } catch {
         status = fn.STATUS.DEVICE_ERROR;
         result = 0;
@@ -412,9 +487,15 @@ function service(q: Queue, budget: number): number {
     if (!(LOST_COMPLETION && ++executed % 200 === 0)) post(q, stagedTag[k]!, status, result);
   }
   if (n) {
-    Atomics.store(q.db, W.CQ_TAIL, q.cqTail);
-    if (Atomics.load(q.db, W.CQ_ARMED) !== 0) {
-      Atomics.store(q.db, W.CQ_ARMED, 0);
+    Atomics.store(q.cqTailOut, q.cqTailAt, q.cqTail);
+    if (q.armAck) {
+      const arm = Atomics.load(q.arm, q.armAt);
+      if (arm !== Atomics.load(q.armAck, V2.ARM_ACK)) {
+        Atomics.store(q.armAck, V2.ARM_ACK, arm);
+        if (q.eventfd >= 0) signalEventfd(q.eventfd);
+      }
+    } else if (Atomics.load(q.arm, q.armAt) !== 0) {
+      Atomics.store(q.arm, q.armAt, 0);
       if (q.eventfd >= 0) signalEventfd(q.eventfd);
     }
     checkWaiter(q);
@@ -454,7 +535,7 @@ const lastPass = { worked: false, long: false };
 
 function hasWork(): boolean {
   if (Atomics.load(ctl, CTL_MAIL) !== mailSeen) return true;
-  for (const c of turns) for (const q of c.queues) if (!q.stopped && Atomics.load(q.db, W.SQ_TAIL) >>> 0 !== q.sqHead) return true;
+  for (const c of turns) for (const q of c.queues) if (!q.stopped && Atomics.load(q.tail, q.tailAt) >>> 0 !== q.sqHead) return true;
   return false;
 }
 
@@ -464,12 +545,13 @@ function everyQueue(f: (q: Queue) => void): void {
 
 function sleep(): void {
   const wake = Atomics.load(ctl, CTL_WAKE);
-  everyQueue((q) => Atomics.or(q.db, W.FLAGS, NEED_WAKEUP));
+  everyQueue((q) => Atomics.or(q.flags, q.flagsAt, NEED_WAKEUP));
   // Re-check after publishing NEED_WAKEUP (a seq_cst RMW): a doorbell stored before it is seen here,
   // one stored after it sees the flag and rings by system call (ring.wakeup).
   if (!hasWork()) Atomics.wait(ctl, CTL_WAKE, wake);
   everyQueue((q) => {
-    Atomics.and(q.db, W.FLAGS, ~NEED_WAKEUP);
+    Atomics.and(q.flags, q.flagsAt, ~NEED_WAKEUP);
+    q.fresh = false;
     q.idle = 0; // whoever woke us is about to have work
   });
 }

@@ -11,3 +11,4 @@ export { refdevManifest } from './manifest.js';
 export { crc32c, OPCODE_WORDS, STATUS } from './functions.js';
 export type { RefdevFault } from './faults.js';
 export { REFDEV_FAULTS } from './faults.js';
+export { accelNodePath, accelSysfsDir } from './v2/paths.js';

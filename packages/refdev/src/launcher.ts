@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConfig, type RefdevConfig } from './config.js';
 import { layoutOf, type RefdevLayout } from './server.js';
+import { accelNodePath } from './v2/paths.js';
 
 export interface StartOptions {
   /** Runtime directory; a fresh temporary one by default. */
@@ -26,8 +27,10 @@ export class RefdevStartError extends Error {
 export interface RefdevProcess extends RefdevLayout {
   pid: number;
   devices: string[];
-  /** Device node path of a device (a socket). */
+  /** Device node path of a device (a socket): the 1.0 node. */
   node(device: string): string;
+  /** The 2.0 node of a device (a socket standing in for /dev/accel/accelN). */
+  accelNode(device: string): string;
   /** SIGTERM and wait for a clean exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<number | null>;
   readonly child: ChildProcess;
@@ -82,6 +85,7 @@ export async function startRefdev(opts: StartOptions = {}): Promise<RefdevProces
     devices: ready.devices,
     child,
     node: (d) => join(layout.devRoot, 'openaccel', d),
+    accelNode: (d) => accelNodePath(runtimeDir, d),
     stop(timeoutMs = 5000) {
       if (exited) return exited;
       exited = new Promise((resolve) => {

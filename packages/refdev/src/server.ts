@@ -12,6 +12,10 @@ import { Context, type Reply, type Sender } from './context.js';
 import { MemoryPool, RefDevice, sysfsDevice } from './device.js';
 import { createDmabuf } from './dmabuf.js';
 import { refdevManifest } from './manifest.js';
+import { AccelFile } from './v2/accel-file.js';
+import { fdinfoText } from './v2/fdinfo.js';
+import { accelNodePath } from './v2/paths.js';
+import { removeAccelDevice, writeAccelDevice } from './v2/sysfs.js';
 
 const DMA_HEAP_IOCTL_ALLOC = 0xc0184800;
 /** Requests one connection may have received and not yet answered; past it refdev stops reading it (fds included). */
@@ -37,7 +41,7 @@ interface Connection {
   uid: number;
   tag: number;
   device?: RefDevice;
-  context?: Context;
+  context?: Context | AccelFile;
   /** Requests of one connection are served in order. */
   chain: Promise<void>;
   pending: number;
@@ -64,7 +68,7 @@ export class Refdev {
   readonly devices = new Map<string, RefDevice>();
   private readonly epoll = new Epoll();
   private readonly wakeFd = createEventfd(0, C.EFD_CLOEXEC | C.EFD_NONBLOCK);
-  private readonly listeners: { socket: UnixSocket; device?: RefDevice; path: string; tag: number }[] = [];
+  private readonly listeners: { socket: UnixSocket; device?: RefDevice; v2?: boolean; path: string; tag: number }[] = [];
   private readonly conns = new Set<Connection>();
   /** What each epoll tag (a u32) stands for; tags are handed out afresh and freed when their watch ends. */
   private readonly tags = new Map<number, (events: number) => void>();
@@ -88,6 +92,7 @@ export class Refdev {
   async start(): Promise<void> {
     const { sysfsRoot, devRoot, runtimeDir } = this.layout;
     mkdirSync(join(devRoot, 'openaccel'), { recursive: true });
+    mkdirSync(join(devRoot, 'accel'), { recursive: true });
     mkdirSync(join(devRoot, 'dma_heap'), { recursive: true });
     mkdirSync(join(runtimeDir, 'manifests'), { recursive: true });
     const pools = new Map(this.config.memories.map((m) => [m.id, new MemoryPool(m)]));
@@ -96,6 +101,7 @@ export class Refdev {
     this.config.devices.forEach((d) => {
       if (faults.has('manifest-absent-function')) d.functions = d.functions.filter((f) => f !== 'sha256');
       writeOpenAccelDevice(sysfsRoot, sysfsDevice(d, this.config));
+      writeAccelDevice(sysfsRoot, d, this.config, d.maxQueues);
       if (faults.has('sysfs-bad-format')) writeFileSync(join(sysfsRoot, 'class/openaccel', d.name, 'numa_node'), `node${d.numaNode}\n`);
       writeFileSync(join(runtimeDir, 'manifests', `${d.name}.json`), manifest);
       const device = new RefDevice(d, pools, this.config, sysfsRoot);
@@ -103,6 +109,8 @@ export class Refdev {
     });
     await Promise.all([...this.devices.values()].map((d) => d.ready));
     for (const [name, device] of this.devices) this.listen(join(devRoot, 'openaccel', name), device);
+    // 2.0 beside 1.0: the same engines and memory pools behind a second node per device.
+    for (const [name, device] of this.devices) this.listen(accelNodePath(runtimeDir, name), device, true);
     this.listen(join(devRoot, 'dma_heap', 'system'));
     this.listenControl();
     this.epoll.add(this.wakeFd, C.EPOLLIN, this.tag(() => readEventfd(this.wakeFd)));
@@ -117,14 +125,14 @@ export class Refdev {
     return t;
   }
 
-  private listen(path: string, device?: RefDevice): void {
+  private listen(path: string, device?: RefDevice, v2 = false): void {
     rmSync(path, { force: true });
     const socket = UnixSocket.seqpacket(true);
     // Set on the listener so accepted sockets have them from the first datagram (unix_sock_inherit_flags).
     socket.setOption(C.SO_PASSCRED, 1);
     setPassPidfd(socket);
     socket.listen(path);
-    const l = { socket, path, ...(device ? { device } : {}), tag: 0 };
+    const l = { socket, path, ...(device ? { device } : {}), v2, tag: 0 };
     l.tag = this.tag(() => this.accept(l));
     this.listeners.push(l);
     this.epoll.add(socket.fd, C.EPOLLIN, l.tag);
@@ -185,7 +193,7 @@ export class Refdev {
       this.connsPerUid.set(uid, n + 1);
       s.setOption(C.SO_PASSCRED, 1);
       setPassPidfd(s);
-      const conn: Connection = { socket: s, uid, tag: 0, chain: Promise.resolve(), pending: 0, paused: false, closed: false, ...(l.device ? { device: l.device, context: new Context(l.device) } : {}) };
+      const conn: Connection = { socket: s, uid, tag: 0, chain: Promise.resolve(), pending: 0, paused: false, closed: false, ...(l.device ? { device: l.device, context: l.v2 ? new AccelFile(l.device) : new Context(l.device) } : {}) };
       conn.tag = this.tag((events) => this.onConnection(conn, events));
       this.conns.add(conn);
       this.epoll.add(s.fd, C.EPOLLIN | C.EPOLLRDHUP, conn.tag);
@@ -250,7 +258,10 @@ export class Refdev {
       for (const fd of msg.fds) closeFd(fd);
       reply = { errno: 'EINVAL' };
     } else if (!conn.context) reply = this.serveHeap(req.request, req.arg, msg.fds);
-    else if (req.kind === SocketNodeKind.Mmap) {
+    else if (req.kind === SocketNodeKind.Fdinfo) {
+      for (const fd of msg.fds) closeFd(fd);
+      reply = conn.context instanceof AccelFile ? { errno: 0, data: new TextEncoder().encode(fdinfoText(conn.context)) } : { errno: 'EINVAL' };
+    } else if (req.kind === SocketNodeKind.Mmap) {
       const a = decodeMmapArg(req.arg);
       reply = a ? conn.context.mmap(a, sender) : { errno: 'EINVAL' };
       for (const fd of msg.fds) closeFd(fd);
@@ -265,7 +276,7 @@ export class Refdev {
   }
 
   /** Once a context is bound, the death of its process (pidfd readable) destroys its queues and handles. */
-  private watchBinder(conn: Connection, context: Context): void {
+  private watchBinder(conn: Connection, context: Context | AccelFile): void {
     const pidfd = context.binderPidfd;
     if (pidfd === undefined || conn.binderTag !== undefined) return;
     conn.binderTag = this.tag(() => {
@@ -318,17 +329,20 @@ export class Refdev {
   }
 
   /** Live objects across every context (leak checks and status). */
-  objects(): { contexts: number; queues: number; handles: number } {
+  objects(): { contexts: number; queues: number; handles: number; syncobjs: number } {
     let queues = 0;
     let handles = 0;
     let contexts = 0;
+    let syncobjs = 0;
     for (const c of this.conns) {
       if (!c.context) continue;
       contexts++;
-      queues += c.context.objects.queues;
-      handles += c.context.objects.handles;
+      const o = c.context.objects;
+      queues += o.queues;
+      handles += o.handles;
+      syncobjs += 'syncobjs' in o ? o.syncobjs : 0;
     }
-    return { contexts, queues, handles };
+    return { contexts, queues, handles, syncobjs };
   }
 
   /** Stops serving, destroys every context, stops the engines and removes what it published. */
@@ -350,6 +364,7 @@ export class Refdev {
     for (const [name, d] of this.devices) {
       await d.stop();
       removeOpenAccelDevice(this.layout.sysfsRoot, name);
+      removeAccelDevice(this.layout.sysfsRoot, name);
     }
     this.epoll.close();
     closeFd(this.wakeFd);

@@ -9,6 +9,11 @@
  *   attaches the fd; the client writes the fd numbers it received into those fields.
  * - mmap: a MMAP request names (offset, length, prot, flags) of a region; the reply attaches the memfd
  *   backing it and gives the offset inside that memfd, which the client maps with the same prot.
+ * - fdinfo: a FDINFO request (empty argument) stands in for reading /proc/<pid>/fdinfo/<fd> of a DRM
+ *   file: the reply's data is the `key: value` lines the kernel would print (drm-usage-stats).
+ * - user pointers (2.0): an address inside an argument (a bitmap, an array of handles or points, a name
+ *   buffer) is an address in the sender's memory, as for a kernel driver; the server reads and writes it
+ *   through the sender's memory (copy_from_user/copy_to_user), and EFAULT means it is not mapped there.
  *
  * The sender's pid comes from SCM_CREDENTIALS (SO_PASSCRED) and, on Linux 6.5+, a pidfd of the sender
  * from SCM_PIDFD (SO_PASSPIDFD): a server names the binding process by that pidfd, never by the pid
@@ -26,6 +31,8 @@ export const MMAP_ARG_SIZE = 24;
 export enum SocketNodeKind {
   Ioctl = 1,
   Mmap = 2,
+  /** The fdinfo text of the file (2.0 nodes). */
+  Fdinfo = 3,
 }
 
 export interface SocketNodeRequest {
@@ -62,7 +69,7 @@ export function decodeRequest(bytes: Uint8Array): SocketNodeRequest | undefined 
   if (v.getUint32(0, true) !== SOCKET_NODE_MAGIC || v.getUint16(4, true) !== SOCKET_NODE_VERSION) return undefined;
   const kind = v.getUint16(6, true);
   const len = v.getUint32(12, true);
-  if ((kind !== SocketNodeKind.Ioctl && kind !== SocketNodeKind.Mmap) || len !== bytes.length - REQUEST_HEADER_SIZE) return undefined;
+  if ((kind !== SocketNodeKind.Ioctl && kind !== SocketNodeKind.Mmap && kind !== SocketNodeKind.Fdinfo) || len !== bytes.length - REQUEST_HEADER_SIZE) return undefined;
   return { kind, request: v.getUint32(8, true), arg: bytes.slice(REQUEST_HEADER_SIZE) };
 }
 
