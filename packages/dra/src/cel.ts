@@ -51,7 +51,7 @@ export function celDevice(driver: string, d: Device): Record<string, unknown> {
     const slash = k.indexOf('/');
     (capacity[slash < 0 ? driver : k.slice(0, slash)] ??= {})[slash < 0 ? k : k.slice(slash + 1)] = v.value;
   }
-  return { driver, attributes, capacity, allowMultipleAllocations: false };
+  return { driver, attributes, capacity, allowMultipleAllocations: d.allowMultipleAllocations === true };
 }
 
 function celValue(v: DeviceAttribute): unknown {

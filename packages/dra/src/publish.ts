@@ -14,14 +14,30 @@ export interface PublishResult {
   deleted: string[];
 }
 
-/** The client's models spell the attribute member `int` as `_int`; everything else is as on the wire. */
-function toClient(s: ResourceSlice): V1ResourceSlice {
-  return JSON.parse(JSON.stringify(s), (k, v: unknown) => (k === 'attributes' && v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([n, a]) => [n, renameKey(a as Record<string, unknown>, 'int', '_int')])) : v)) as V1ResourceSlice;
+/**
+ * The client's models spell two wire members differently: an attribute's `int` is `_int` and a request
+ * policy's `default` is `_default` (a member not in a model is dropped silently when it is sent).
+ */
+const CLIENT_NAMES: Record<string, [wire: string, client: string]> = { attributes: ['int', '_int'], capacity: ['default', '_default'] };
+
+function convert<T>(s: unknown, toClientNames: boolean): T {
+  return JSON.parse(JSON.stringify(s), (k, v: unknown) => {
+    const names = CLIENT_NAMES[k];
+    if (!names || !v || typeof v !== 'object') return v;
+    const [from, to] = toClientNames ? names : [names[1], names[0]];
+    return Object.fromEntries(
+      Object.entries(v).map(([n, a]) => {
+        const item = a as Record<string, unknown>;
+        if (k === 'attributes') return [n, renameKey(item, from, to)];
+        // capacity: { name: { value, requestPolicy: { default, ... } } }
+        return [n, item.requestPolicy ? { ...item, requestPolicy: renameKey(item.requestPolicy as Record<string, unknown>, from, to) } : item];
+      }),
+    );
+  }) as T;
 }
 
-function fromClient(s: V1ResourceSlice): ResourceSlice {
-  return JSON.parse(JSON.stringify(s), (k, v: unknown) => (k === 'attributes' && v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([n, a]) => [n, renameKey(a as Record<string, unknown>, '_int', 'int')])) : v)) as ResourceSlice;
-}
+const toClient = (s: ResourceSlice) => convert<V1ResourceSlice>(s, true);
+const fromClient = (s: V1ResourceSlice) => convert<ResourceSlice>(s, false);
 
 function renameKey(o: Record<string, unknown>, from: string, to: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k === from ? to : k, v]));

@@ -4,7 +4,7 @@
  */
 import { FUNCTION_WORDS } from '@openaccel/sysfs';
 import { DRIVER, DraNameError, functionClassName, isDnsLabel, isDnsSubdomain } from './names.js';
-import { ATTR, distAttr, fnAttr, qualified } from './slices.js';
+import { ATTR, CAPACITY, distAttr, fnAttr, qualified } from './slices.js';
 import { API_VERSION, type CelSelector, type DeviceClass, type DeviceSubRequest, type ResourceClaimTemplate } from './types.js';
 
 const attr = (id: string) => `device.attributes["${DRIVER}"].?${id}`;
@@ -37,6 +37,11 @@ export interface TemplateOptions {
   namespace?: string;
 }
 
+export interface FunctionClaimOptions extends TemplateOptions {
+  /** Queues the claim needs on its device (capacity.requests); without it a shared device gives one. */
+  queues?: number;
+}
+
 function template(name: string, opts: TemplateOptions, spec: ResourceClaimTemplate['spec']['spec']): ResourceClaimTemplate {
   const n = opts.name ?? name;
   if (!isDnsSubdomain(n)) throw new DraNameError('claim template', n, 'is not a DNS subdomain');
@@ -45,9 +50,12 @@ function template(name: string, opts: TemplateOptions, spec: ResourceClaimTempla
 
 const label = (fn: string) => fn.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
-/** Query 1 without a place: one device with function X. */
-export function functionClaim(fn: string, opts: TemplateOptions = {}): ResourceClaimTemplate {
-  return template(`openaccel-${label(fn)}`, opts, { devices: { requests: [{ name: 'accel', exactly: { deviceClassName: functionClassName(fn) } }] } });
+/** Query 1 without a place: one device with function X (and, when asked, that many of its queues). */
+export function functionClaim(fn: string, opts: FunctionClaimOptions = {}): ResourceClaimTemplate {
+  const q = opts.queues;
+  if (q !== undefined && !(Number.isSafeInteger(q) && q > 0)) throw new RangeError(`queues must be a positive integer, got ${q}`);
+  const capacity = q === undefined ? {} : { capacity: { requests: { [CAPACITY.queues]: String(q) } } };
+  return template(`openaccel-${label(fn)}${q === undefined ? '' : `-${q}-queues`}`, opts, { devices: { requests: [{ name: 'accel', exactly: { deviceClassName: functionClassName(fn), ...capacity } }] } });
 }
 
 /**

@@ -5,7 +5,7 @@ import type { DeviceClass, ResourceClaimTemplate } from './types.js';
 
 /** Query words of each shipped template, so the simulator can ask @openaccel/topology the same question. */
 export type ShippedQuery =
-  | { kind: 'function'; fn: string }
+  | { kind: 'function'; fn: string; queues?: number }
   | { kind: 'nearest'; fn: string; numa: number }
   | { kind: 'shared-memory'; x: string; y: string }
   | { kind: 'chain'; x: string; y: string };
@@ -17,7 +17,7 @@ export interface ShippedTemplate {
 
 /**
  * The example claims: each query on the functions of the fixture machines ("DEFLATE and AES-GCM that can be
- * chained" among them), and two GPUs linked peer to peer.
+ * chained" among them), two GPUs linked peer to peer, and DEFLATE with 16 of a device's queues.
  */
 export function shippedTemplates(fleetDistances: readonly number[]): ShippedTemplate[] {
   return [
@@ -29,6 +29,7 @@ export function shippedTemplates(fleetDistances: readonly number[]): ShippedTemp
     { query: { kind: 'chain', x: 'deflate', y: 'aes_gcm_encrypt' }, template: chainClaim('deflate', 'aes_gcm_encrypt') },
     { query: { kind: 'chain', x: 'compute', y: 'compute' }, template: chainClaim('compute', 'compute') },
     { query: { kind: 'function', fn: 'copy' }, template: functionClaim('copy') },
+    { query: { kind: 'function', fn: 'deflate', queues: 16 }, template: functionClaim('deflate', { queues: 16 }) },
   ];
 }
 

@@ -4,9 +4,10 @@
  * checked against @openaccel/topology's answer to the same query on that node.
  */
 import { performance } from 'node:perf_hooks';
-import { chain, nearest, sharedMemory, type TopologyGraph } from '@openaccel/topology';
-import { allocate, candidates } from './allocator.js';
-import { exportNode } from './slices.js';
+import { chain, nearest, sharedMemory, unmet, type TopologyGraph } from '@openaccel/topology';
+import { AllocatedState } from './allocated-state.js';
+import { allocate, allocateClaim, candidates, explainUnfit } from './allocator.js';
+import { exportNode, type NodeExport } from './slices.js';
 import type { ShippedQuery, ShippedTemplate } from './shipped.js';
 import type { DeviceClass, DeviceRequestAllocationResult } from './types.js';
 
@@ -39,12 +40,28 @@ export interface ClaimReport {
   examples: NodeOutcome[];
 }
 
+/** How many copies of a claim one node of a machine kind takes before the next one does not fit, and why. */
+export interface SharingReport {
+  machine: string;
+  claim: string;
+  /** Copies allocated (MAX_COPIES when the node would take more). */
+  fitted: number;
+  /** Device -> allocations of it among those copies. */
+  perDevice: Record<string, number>;
+  /** Why copy number `fitted + 1` did not fit; absent when the run stopped at MAX_COPIES. */
+  unfit?: string;
+}
+
 export interface SimulationReport {
   nodes: number;
   devices: number;
   machines: Record<string, number>;
   claims: ClaimReport[];
+  sharing: SharingReport[];
 }
+
+/** Bound on the copies the sharing run allocates on one node. */
+export const MAX_COPIES = 4096;
 
 /** The fleet: `count` nodes named node-0000..., machine kinds taken round-robin. */
 export function fleet(machines: readonly Machine[], count: number): { node: string; machine: Machine }[] {
@@ -68,10 +85,12 @@ export function simulate(machines: readonly Machine[], count: number, templates:
   const machineCount: Record<string, number> = {};
   const exampled = templates.map(() => new Set<string>());
   let deviceCount = 0;
+  const sharing: SharingReport[] = [];
   for (const { node, machine } of nodes) {
     machineCount[machine.name] = (machineCount[machine.name] ?? 0) + 1;
     const exp = exportNode(machine.graph, { node });
     const devices = candidates(exp.slices);
+    if (!sharing.some((x) => x.machine === machine.name)) sharing.push(...templates.map((t) => share(machine.name, node, t, classMap, devices)));
     deviceCount += devices.length;
     templates.forEach((t, i) => {
       const r = reports[i]!;
@@ -79,7 +98,7 @@ export function simulate(machines: readonly Machine[], count: number, templates:
       const allocation = allocate(r.claim, t.template.spec.spec, classMap, devices);
       spent[i]! += performance.now() - start;
       const ids = allocation?.map((a) => exp.devices.get(a.device)!.id);
-      const disagreement = compare(machine.graph, t.query, ids);
+      const disagreement = compare(machine.graph, t.query, ids, sharedIds(exp));
       const outcome: NodeOutcome = { node, machine: machine.name, ...(allocation ? { allocation } : {}), ...(disagreement ? { disagreement } : {}) };
       r.nodes++;
       if (allocation) r.allocated++;
@@ -92,7 +111,28 @@ export function simulate(machines: readonly Machine[], count: number, templates:
     });
   }
   reports.forEach((r, i) => (r.microsPerNode = r.nodes ? Math.round((spent[i]! * 1000) / r.nodes * 10) / 10 : 0));
-  return { nodes: nodes.length, devices: deviceCount, machines: machineCount, claims: reports };
+  return { nodes: nodes.length, devices: deviceCount, machines: machineCount, claims: reports, sharing };
+}
+
+/** Graph ids of the devices several allocations may share. */
+function sharedIds(exp: NodeExport): Set<string> {
+  const out = new Set<string>();
+  for (const s of exp.slices) for (const d of s.spec.devices ?? []) if (d.allowMultipleAllocations) out.add(exp.devices.get(d.name)!.id);
+  return out;
+}
+
+/** Copies of one claim allocated on one node, one after another, until the next does not fit. */
+function share(machine: string, node: string, t: ShippedTemplate, classes: ReadonlyMap<string, DeviceClass>, devices: ReturnType<typeof candidates>): SharingReport {
+  const state = new AllocatedState();
+  const claim = t.template.metadata.name!;
+  const perDevice = new Map<string, number>();
+  for (let n = 0; n < MAX_COPIES; n++) {
+    const a = allocateClaim(`${claim}-${n}`, t.template.spec.spec, classes, devices, { state });
+    if ('unfit' in a) return { machine, claim, fitted: n, perDevice: Object.fromEntries(perDevice), unfit: explainUnfit(a.unfit) };
+    state.add(a.results);
+    for (const r of a.results) perDevice.set(r.device, (perDevice.get(r.device) ?? 0) + 1);
+  }
+  return { machine, claim, fitted: MAX_COPIES, perDevice: Object.fromEntries(perDevice) };
 }
 
 /**
@@ -100,12 +140,12 @@ export function simulate(machines: readonly Machine[], count: number, templates:
  * they differ. DRA gives two requests two distinct devices, so only topology answers on two devices count
  * for the pair queries; a single device with both functions is a one-request claim.
  */
-export function compare(g: TopologyGraph, q: ShippedQuery, ids: readonly string[] | undefined): string | undefined {
+export function compare(g: TopologyGraph, q: ShippedQuery, ids: readonly string[] | undefined, shared: ReadonlySet<string> = new Set()): string | undefined {
   const none = (what: string) => (ids ? `allocated ${ids.join(', ')} but topology finds ${what}` : undefined);
   const missed = (what: string) => `not allocated but topology finds ${what}`;
   if (q.kind === 'function') {
-    const have = g.devicesWith(q.fn);
-    if (!have.length) return none(`no device with ${q.fn}`);
+    const have = g.devicesWith(q.fn).filter((d) => q.queues === undefined || unmet(d, { minFreeQueues: q.queues }) === undefined);
+    if (!have.length) return none(`no device with ${q.fn}${q.queues === undefined ? '' : ` and ${q.queues} free queues`}`);
     if (!ids) return missed(have[0]!.id);
     return have.some((d) => d.id === ids[0]) ? undefined : `allocated ${ids[0]} which lacks ${q.fn}`;
   }
@@ -124,8 +164,11 @@ export function compare(g: TopologyGraph, q: ShippedQuery, ids: readonly string[
     if (!got) return `allocated ${ids[0]} which topology does not offer`;
     return got.distance === answers[0]!.distance ? undefined : `allocated ${ids[0]} at distance ${got.distance}; topology's nearest is ${answers[0]!.device.id} at ${answers[0]!.distance}`;
   }
-  const pairs = (q.kind === 'chain' ? chain(g, q.x, q.y).answers.map((a) => [a.from.id, a.to.id]) : sharedMemory(g, q.x, q.y).answers.map((a) => [a.a.id, a.b.id])).filter(([a, b]) => a !== b);
-  if (!pairs.length) return none(`no two devices with ${q.x} and ${q.y} that ${q.kind === 'chain' ? 'can be chained' : 'share a memory'}`);
+  const answers = q.kind === 'chain' ? chain(g, q.x, q.y).answers.map((a) => [a.from.id, a.to.id]) : sharedMemory(g, q.x, q.y).answers.map((a) => [a.a.id, a.b.id]);
+  const pairs = answers.filter(([a, b]) => a !== b);
+  // Both requests may get shares of one device that allows multiple allocations; topology offers that too.
+  const offered = answers.filter(([a, b]) => a !== b || shared.has(a!));
+  if (!pairs.length && !(ids && offered.length)) return none(`no two devices with ${q.x} and ${q.y} that ${q.kind === 'chain' ? 'can be chained' : 'share a memory'}`);
   if (!ids) return missed(`${pairs[0]![0]} -> ${pairs[0]![1]}`);
-  return pairs.some(([a, b]) => a === ids[0] && b === ids[1]) ? undefined : `allocated ${ids.join(' -> ')}, which topology does not offer as ${q.kind}`;
+  return offered.some(([a, b]) => a === ids[0] && b === ids[1]) ? undefined : `allocated ${ids.join(' -> ')}, which topology does not offer as ${q.kind}`;
 }

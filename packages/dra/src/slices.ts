@@ -4,7 +4,8 @@
  */
 import type { DeviceVertex, MemoryVertex, TopologyGraph } from '@openaccel/topology';
 import { DRIVER, DraNameError, attributeId, deviceLabel, isDnsSubdomain, shortHash } from './names.js';
-import { API_VERSION, type Device, type DeviceAttribute, type ResourceSlice } from './types.js';
+import { formatQuantity } from './quantity.js';
+import { API_VERSION, type Device, type DeviceAttribute, type DeviceCapacity, type ResourceSlice } from './types.js';
 
 /** API server limits (resource.k8s.io/v1 at Kubernetes 1.34). */
 export const LIMITS = { devicesPerSlice: 128, attributesPerDevice: 32, stringValue: 64 } as const;
@@ -19,6 +20,9 @@ export const ATTR = {
   linkDomain: 'linkDomain',
   pasidBits: 'pasidBits',
 } as const;
+
+/** Capacity names (in the driver's domain). */
+export const CAPACITY = { queues: 'queues', memory: 'memory' } as const;
 
 /** Kubernetes' standard attributes (KEP-4381), so claims can align devices across drivers by PCIe root. */
 export const STANDARD_ATTR = {
@@ -106,10 +110,32 @@ function deviceFor(g: TopologyGraph, d: DeviceVertex, name: string, x: { memoryD
   if (d.pci?.hostBridge) put(STANDARD_ATTR.pcieRoot, { string: d.pci.hostBridge });
   if (x.memoryDomain) put(ATTR.memoryDomain, { string: x.memoryDomain });
   if (x.linkDomain) put(ATTR.linkDomain, { string: x.linkDomain });
-  const capacity = d.freeQueues !== undefined ? { queues: { value: String(d.freeQueues) } } : undefined;
-  const count = Object.keys(attributes).length + (capacity ? 1 : 0);
+  const { shared, capacity } = capacityFor(g, d);
+  const count = Object.keys(attributes).length + Object.keys(capacity).length;
   if (count > LIMITS.attributesPerDevice) throw new DraNameError('device', d.id, `needs ${count} attributes and capacities; a device may have ${LIMITS.attributesPerDevice}`);
-  return { name, attributes, ...(capacity ? { capacity } : {}) };
+  return { name, ...(shared ? { allowMultipleAllocations: true } : {}), attributes, ...(count > Object.keys(attributes).length ? { capacity } : {}) };
+}
+
+/**
+ * Queues as consumable capacity: a device with free queues is shared by allocations, each taking one queue
+ * unless its request asks for more, until none is left. Memory only this device reaches is capacity too,
+ * consumed only by requests that ask for it; a memory several devices share is not (each device would
+ * offer all of it). A device whose free queues are unknown or zero is allocated whole, as before.
+ */
+function capacityFor(g: TopologyGraph, d: DeviceVertex): { shared: boolean; capacity: Record<string, DeviceCapacity> } {
+  const shared = d.freeQueues !== undefined && d.freeQueues > 0;
+  const capacity: Record<string, DeviceCapacity> = {};
+  if (d.freeQueues !== undefined) {
+    const value = String(d.freeQueues);
+    // step 1 rounds a fractional ask up to whole queues; the API server allows a step only when min + step <= value.
+    capacity[CAPACITY.queues] = shared ? { value, requestPolicy: { default: '1', validRange: { min: '1', ...(d.freeQueues >= 2 ? { step: '1' } : {}) } } } : { value };
+  }
+  const own = g.memoriesOf(d.id).filter((m) => m.devices.length === 1 && m.sizeBytes > 0n).sort(byMemoryRank)[0];
+  if (own) {
+    const value = formatQuantity(own.sizeBytes * 1_000_000_000n);
+    capacity[CAPACITY.memory] = shared ? { value, requestPolicy: { default: '0', validRange: { min: '0' } } } : { value };
+  }
+  return { shared, capacity };
 }
 
 /** The distance `nearest` weighs: 10 when the device's own memory is that node, else the SLIT distance. */

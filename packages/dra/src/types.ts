@@ -18,12 +18,23 @@ export interface ObjectMeta {
 /** Exactly one member is set. */
 export type DeviceAttribute = { int: number } | { bool: boolean } | { string: string } | { version: string };
 
+/** Quantities are strings on the wire (`"64"`, `"16Gi"`). */
+export interface CapacityRequestPolicy {
+  default?: string;
+  validValues?: string[];
+  validRange?: { min: string; max?: string; step?: string };
+}
+
 export interface DeviceCapacity {
   value: string;
+  /** Only on a device that allows multiple allocations. */
+  requestPolicy?: CapacityRequestPolicy;
 }
 
 export interface Device {
   name: string;
+  /** Several requests (of one claim or many) may share the device; all its capacity is then consumable. */
+  allowMultipleAllocations?: boolean;
   attributes?: Record<string, DeviceAttribute>;
   capacity?: Record<string, DeviceCapacity>;
 }
@@ -57,6 +68,8 @@ export interface DeviceSubRequest {
   selectors?: CelSelector[];
   allocationMode?: 'ExactCount' | 'All';
   count?: number;
+  /** How much of each capacity one allocated device must give this request. */
+  capacity?: { requests?: Record<string, string> };
 }
 
 export interface DeviceRequest {
@@ -65,9 +78,11 @@ export interface DeviceRequest {
   firstAvailable?: DeviceSubRequest[];
 }
 
+/** Exactly one of matchAttribute and distinctAttribute. */
 export interface DeviceConstraint {
   requests?: string[];
   matchAttribute?: string;
+  distinctAttribute?: string;
 }
 
 export interface DeviceClaim {
@@ -91,6 +106,9 @@ export interface DeviceRequestAllocationResult {
   driver: string;
   pool: string;
   device: string;
+  /** One share of a device that allows multiple allocations: a UUID, and what the share consumes. */
+  shareID?: string;
+  consumedCapacity?: Record<string, string>;
 }
 
 export interface ResourceClaim {

@@ -8,6 +8,7 @@ import { validate as schemaResourceClaim } from 'kubernetes-models/_schemas/IoK8
 import { validate as schemaResourceClaimTemplate } from 'kubernetes-models/_schemas/IoK8sApiResourceV1ResourceClaimTemplate';
 import { validate as schemaResourceSlice } from 'kubernetes-models/_schemas/IoK8sApiResourceV1ResourceSlice';
 import { CelSelectorError, compileSelector } from './cel.js';
+import { checkCapacityRequests, checkDeviceCapacity } from './validate-capacity.js';
 import { SEMVER, isDnsLabel, isDnsSubdomain, isQualifiedName } from './names.js';
 import { API_VERSION, type CelSelector, type DeviceClaim, type DraObject, type ResourceSlice } from './types.js';
 
@@ -116,7 +117,7 @@ function checkSlice(s: ResourceSlice, add: Add): void {
       if (kind === 'version' && !SEMVER.test(String(value))) add(`${p}/version`, `'${String(value)}' is not a semantic version`);
       if (kind === 'int' && (!Number.isSafeInteger(value) || BigInt(value as number) > INT64_MAX)) add(`${p}/int`, 'not an int64');
     }
-    for (const k of caps) if (!isQualifiedName(k)) add(`${at}/capacity/${k}`, `'${k}' is not a qualified name`);
+    checkDeviceCapacity(d, at, add);
   });
 }
 
@@ -157,6 +158,7 @@ function checkClaim(devices: DeviceClaim | undefined, at: string, add: Add): voi
       if (a.allocationMode === 'All' && a.count !== undefined) add(`${a.at}/count`, 'must not be set with allocationMode All');
       if (a.count !== undefined && a.count <= 0) add(`${a.at}/count`, 'must be > 0');
       checkSelectors(a.selectors ?? [], `${a.at}/selectors`, add);
+      checkCapacityRequests(a.capacity?.requests, a.at, add);
     }
   });
   const constraints = devices?.constraints ?? [];
@@ -164,7 +166,8 @@ function checkClaim(devices: DeviceClaim | undefined, at: string, add: Add): voi
   constraints.forEach((c, i) => {
     const p = `${at}/constraints/${i}`;
     for (const r of c.requests ?? []) if (!names.has(r)) add(`${p}/requests`, `'${r}' names no request or alternative of this claim`);
-    if (c.matchAttribute === undefined) add(p, 'matchAttribute is required');
-    else if (!c.matchAttribute.includes('/') || !isQualifiedName(c.matchAttribute)) add(`${p}/matchAttribute`, `'${c.matchAttribute}' is not a fully qualified name (domain/ID)`);
+    const set = (['matchAttribute', 'distinctAttribute'] as const).filter((k) => c[k] !== undefined);
+    if (set.length !== 1) add(p, 'exactly one of matchAttribute, distinctAttribute is required');
+    for (const k of set) if (!c[k]!.includes('/') || !isQualifiedName(c[k]!)) add(`${p}/${k}`, `'${c[k]}' is not a fully qualified name (domain/ID)`);
   });
 }

@@ -28,9 +28,31 @@ describe('allocation simulator over 1,000 nodes', { timeout: 120_000 }, () => {
       'openaccel-deflate-aes-gcm-encrypt-chain': 334,
       'openaccel-compute-compute-chain': 333,
       'openaccel-copy': 667,
+      'openaccel-deflate-16-queues': 334,
     });
     const chained = r.claims.find((c) => c.query.kind === 'chain')!;
     expect(chained.examples[0]!.allocation!.map((a) => a.device)).toEqual(['openaccel-accel0', 'openaccel-accel1']);
+  });
+
+  it('shares devices by their queues: copies of a claim fit on one node until the queues are used up, and the next says why', () => {
+    const ms = machines();
+    const r = simulate(ms, 3, shippedTemplates(fleetDistances(ms)), shippedClasses());
+    const on = (machine: string, claim: string) => r.sharing.find((x) => x.machine === machine && x.claim === claim)!;
+    // two-socket-hbm: COPY on accel0 and accel1, 64 free queues each.
+    expect(on('two-socket-hbm', 'openaccel-copy')).toEqual({
+      machine: 'two-socket-hbm',
+      claim: 'openaccel-copy',
+      fitted: 128,
+      perDevice: { 'openaccel-accel0': 64, 'openaccel-accel1': 64 },
+      unfit: "request accel: 2 devices match; openaccel-accel0 0 of 64 'queues' left, 1 needed; openaccel-accel1 0 of 64 'queues' left, 1 needed",
+    });
+    // 16 queues a copy: 64/16 + 250/16 + 256/16 = 4 + 15 + 16 on the three DEFLATE devices.
+    const big = on('two-socket-hbm', 'openaccel-deflate-16-queues');
+    expect(big.fitted).toBe(35);
+    expect(big.unfit).toContain("uacce-hisi-zip-0 10 of 250 'queues' left, 16 needed");
+    // The kfd GPUs publish no queues, so they are allocated whole: one chain claim takes both.
+    expect(on('kfd-xgmi-workstation', 'openaccel-compute-compute-chain').fitted).toBe(1);
+    expect(on('kfd-xgmi-workstation', 'openaccel-compute-compute-chain').unfit).toContain('kfd-1 allocated whole to another claim');
   });
 
   it('reports a disagreement when an allocation is not what topology answers', () => {
@@ -38,6 +60,10 @@ describe('allocation simulator over 1,000 nodes', { timeout: 120_000 }, () => {
     expect(compare(g, { kind: 'chain', x: 'deflate', y: 'aes_gcm_encrypt' }, ['openaccel:accel0', 'uacce:hisi_sec2-1'])).toMatch(/does not offer/);
     expect(compare(g, { kind: 'nearest', fn: 'deflate', numa: 0 }, ['openaccel:accel0'])).toMatch(/topology's nearest is uacce:hisi_zip-0 at 10/);
     expect(compare(g, { kind: 'function', fn: 'deflate' }, undefined)).toMatch(/not allocated/);
+    // Both requests on one device agree only when that device is shared (topology offers it first).
+    expect(compare(g, { kind: 'chain', x: 'copy', y: 'fill' }, ['openaccel:accel0', 'openaccel:accel0'])).toMatch(/does not offer/);
+    expect(compare(g, { kind: 'chain', x: 'copy', y: 'fill' }, ['openaccel:accel0', 'openaccel:accel0'], new Set(['openaccel:accel0']))).toBeUndefined();
+    expect(compare(g, { kind: 'function', fn: 'deflate', queues: 100 }, ['openaccel:accel0'])).toMatch(/lacks deflate/);
   });
 });
 
