@@ -45,3 +45,5 @@ export {
   ACCEL_LINK_LINKS,
   ACCEL_OPENACCEL_LAYOUT,
 } from './accel-openaccel.js';
+export type { AccelOpenAccelDevice, AccelOpenAccelMemory, AccelOpenAccelLink } from './accel-openaccel-fs.js';
+export { readAccelOpenAccelDevice, readAccelOpenAccelDevices } from './accel-openaccel-fs.js';

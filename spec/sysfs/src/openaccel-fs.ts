@@ -21,7 +21,8 @@ export interface OpenAccelClassReading {
   problems: SysfsError[];
 }
 
-function readObject(tree: SysfsTree, dir: string, attrs: readonly SysfsAttribute[]): Record<string, unknown> | undefined {
+/** @internal The attributes of one directory as a typed object; undefined when a required one is missing or malformed. */
+export function readObject(tree: SysfsTree, dir: string, attrs: readonly SysfsAttribute[]): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let complete = true;
   for (const a of attrs) {

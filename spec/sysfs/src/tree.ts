@@ -1,5 +1,5 @@
 /** Reading a sysfs tree under a root, one attribute at a time, with every failure as a typed problem. */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SysfsError } from './errors.js';
 import type { ValueFormat } from './value.js';
@@ -66,6 +66,15 @@ export class SysfsTree {
     return join(this.root, rel);
   }
 
+  /** A directory (following symlinks, as the class directories of a real /sys are). */
+  isDirectory(rel: string): boolean {
+    try {
+      return statSync(this.path(rel)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
   exists(rel: string): boolean {
     try {
       statSync(this.path(rel));
@@ -126,6 +135,32 @@ export class SysfsTree {
       }
       throw e;
     }
+  }
+
+  /**
+   * The last component of what a symlink names (`accel1` for `../../../../accel1`), without following it:
+   * a peer link is a name, and its target need not exist under this root. Undefined when absent; a file
+   * that is not a symlink, a target that does not match `expected`, or a required link that is absent is
+   * recorded as a problem.
+   */
+  symlinkName(rel: string, expected: RegExp, describe: string, required: boolean): string | undefined {
+    let target: string;
+    try {
+      if (!lstatSync(this.path(rel)).isSymbolicLink()) {
+        this.problems.push(new SysfsError('format', rel, `a symlink to ${describe}`, 'not a symlink'));
+        return undefined;
+      }
+      target = readlinkSync(this.path(rel));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.problems.push(new SysfsError('unreadable', rel, `a symlink to ${describe}`, code));
+      else if (required) this.problems.push(new SysfsError('missing', rel, `a symlink to ${describe}`));
+      return undefined;
+    }
+    const name = basename(target);
+    if (expected.test(name)) return name;
+    this.problems.push(new SysfsError('format', rel, `a symlink to ${describe}`, target.slice(0, 80)));
+    return undefined;
   }
 
   /** The last path component a symlink resolves to (e.g. the PCI address behind `device`). */
