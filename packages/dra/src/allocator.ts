@@ -69,7 +69,7 @@ export interface AllocateOptions {
 }
 
 /** Why one device could not be given to one request (or alternative). */
-export type Rejection = { kind: 'in-use' } | { kind: 'constraint'; attribute: string } | CapacityMisfit;
+export type Rejection = { kind: 'in-use' } | { kind: 'constraint'; attribute: string; missing: boolean } | CapacityMisfit;
 
 /** A claim that does not fit: per request (or alternative) tried, the devices matching it and why each was refused (last reason). */
 export interface Unfit {
@@ -154,7 +154,7 @@ export function allocateClaim(claimName: string, spec: ResourceClaimSpec, classe
       const ok = v !== undefined && (k.distinct ? !k.values.some((x) => sameValue(x, v)) : k.values.length === 0 || sameValue(k.values[0]!, v));
       if (!ok) {
         for (const t of touched) t.values.pop();
-        return { kind: 'constraint', attribute: k.attribute };
+        return { kind: 'constraint', attribute: k.attribute, missing: v === undefined };
       }
       k.values.push(v);
       touched.push(k);
@@ -245,7 +245,7 @@ function addAmounts(a: CapacityAmounts | undefined, b: CapacityAmounts, sign: 1n
 export function explainUnfit(u: Unfit): string {
   const why = (r: Rejection): string => {
     if (r.kind === 'in-use') return 'allocated whole to another claim';
-    if (r.kind === 'constraint') return `breaks the claim's constraint on ${r.attribute}`;
+    if (r.kind === 'constraint') return r.missing ? `has no ${r.attribute}, which a constraint of the claim needs` : `breaks the claim's constraint on ${r.attribute}`;
     if (r.kind === 'unknown-capacity') return `has no capacity '${r.capacity}'`;
     if (r.kind === 'policy') return `does not allow ${formatQuantity(r.requested)} of '${r.capacity}'`;
     return `${formatQuantity(r.left)} of ${formatQuantity(r.total)} '${r.capacity}' left, ${formatQuantity(r.needed)} needed`;

@@ -50,6 +50,9 @@ describe('allocation simulator over 1,000 nodes', { timeout: 120_000 }, () => {
     const big = on('two-socket-hbm', 'openaccel-deflate-16-queues');
     expect(big.fitted).toBe(35);
     expect(big.unfit).toContain("uacce-hisi-zip-0 10 of 250 'queues' left, 16 needed");
+    expect(on('two-socket-hbm', 'openaccel-deflate-aes-gcm-encrypt-chain').unfit).toBe(
+      "request deflate: 3 devices match; openaccel-accel0 0 of 64 'queues' left, 1 needed; uacce-hisi-zip-0 has no openaccel.dev/linkDomain, which a constraint of the claim needs; uacce-hisi-zip-2 has no openaccel.dev/linkDomain, which a constraint of the claim needs",
+    );
     // The kfd GPUs publish no queues, so they are allocated whole: one chain claim takes both.
     expect(on('kfd-xgmi-workstation', 'openaccel-compute-compute-chain').fitted).toBe(1);
     expect(on('kfd-xgmi-workstation', 'openaccel-compute-compute-chain').unfit).toContain('kfd-1 allocated whole to another claim');

@@ -79,6 +79,7 @@ describe('accelctl dra', { timeout: 120_000 }, () => {
     expect(t.code).toBe(0);
     expect(t.out).toMatch(/^30 nodes \(10 two-socket-hbm, 10 kfd-xgmi-workstation, 10 garbage\)/);
     expect(t.out).toContain('openaccel-deflate-aes-gcm-encrypt-chain: two-socket-hbm: deflate=openaccel-accel0 aes-gcm-encrypt=openaccel-accel1');
+    expect(t.out).toContain("openaccel-copy on garbage, copy 65: request accel: 1 device match; openaccel-accel0 0 of 64 'queues' left, 1 needed");
     const j = await run('dra', 'simulate', '--nodes', '30', '--json', ...fleet);
     const body = JSON.parse(j.out) as { schema: string; report: { claims: { agree: number; nodes: number }[] } };
     expect(body.schema).toBe('openaccel-cli/dra-simulate/1');

@@ -146,6 +146,11 @@ examples:
       if (got.length) io.out(`${c.claim}: ${got.join('; ')}`);
       for (const d of c.disagreements) io.out(`  DISAGREES on ${d.node} (${d.machine}): ${d.disagreement}`);
     }
+    // Copies of one claim on one node of each machine, until the next does not fit (devices shared by queues).
+    const shared = report.sharing.filter((s) => s.fitted > 0);
+    io.out(table([['CLAIM', 'ON ONE NODE OF', 'COPIES FIT'], ...shared.map((s) => [s.claim, s.machine, String(s.fitted)])]));
+    // The last request in the claim the search reached is where it got stuck (--json has every request).
+    for (const s of shared) if (s.unfit) io.out(`${s.claim} on ${s.machine}, copy ${s.fitted + 1}: ${s.unfit.split('\n').at(-1)}`);
     return disagree ? EXIT.fail : EXIT.ok;
   },
 };
