@@ -5,7 +5,7 @@
 import { ApiException, CoreV1Api, KubeConfig, ResourceV1Api, type V1ResourceSlice } from '@kubernetes/client-node';
 import { DRIVER } from './names.js';
 import type { ClaimSource } from './plugin.js';
-import type { ResourceClaim, ResourceSlice } from './types.js';
+import type { Device, ResourceClaim, ResourceSlice } from './types.js';
 
 export interface PublishResult {
   generation: number;
@@ -43,6 +43,18 @@ function renameKey(o: Record<string, unknown>, from: string, to: string): Record
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k === from ? to : k, v]));
 }
 
+/**
+ * The devices as an API server without the DRAConsumableCapacity feature gate stores them: it drops
+ * allowMultipleAllocations and every requestPolicy (the devices are then allocated whole). A pool stored that
+ * way is current; rewriting it would bump the generation on every publish and never converge.
+ */
+function withoutConsumableCapacity(devices: readonly Device[]): Device[] {
+  return devices.map(({ allowMultipleAllocations: _, capacity, ...d }) => ({
+    ...d,
+    ...(capacity ? { capacity: Object.fromEntries(Object.entries(capacity).map(([k, { requestPolicy: __, ...c }]) => [k, c])) } : {}),
+  }));
+}
+
 /** JSON with sorted keys, so two device lists compare equal whatever order the server returns fields in. */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).filter(([, y]) => y !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
@@ -69,7 +81,9 @@ export async function publishSlices(kc: KubeConfig, node: string, slices: readon
     existing.length === slices.length &&
     slices.every((s) => {
       const e = existing.find((x) => x.metadata.name === s.metadata.name);
-      return e && e.spec.pool.generation === oldGen && e.spec.pool.resourceSliceCount === s.spec.pool.resourceSliceCount && canonical(e.spec.devices ?? []) === canonical(s.spec.devices ?? []);
+      if (!e || e.spec.pool.generation !== oldGen || e.spec.pool.resourceSliceCount !== s.spec.pool.resourceSliceCount) return false;
+      const stored = canonical(e.spec.devices ?? []);
+      return stored === canonical(s.spec.devices ?? []) || stored === canonical(withoutConsumableCapacity(s.spec.devices ?? []));
     });
   const result: PublishResult = { generation: Math.max(oldGen, 0), created: [], replaced: [], deleted: [] };
   if (same) return result;

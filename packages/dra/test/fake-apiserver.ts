@@ -17,6 +17,11 @@ export class FakeApiServer {
   readonly nodes = new Map<string, string>();
   /** When set, claim reads fail with 500 (to prove an answer came from the plugin's own state). */
   failClaims = false;
+  /**
+   * A server without the DRAConsumableCapacity feature gate: like the real one, it drops allowMultipleAllocations
+   * and every requestPolicy from a slice it stores, unless the slice it replaces already had them.
+   */
+  dropConsumableCapacity = false;
   private server?: Server;
   private version = 1;
 
@@ -68,6 +73,7 @@ export class FakeApiServer {
     if (path === `${BASE}/resourceslices` && req.method === 'POST') {
       const s = body as ResourceSlice;
       if (this.slices.has(s.metadata.name!)) return status(409, 'AlreadyExists');
+      this.dropGated(s, undefined);
       s.metadata.resourceVersion = String(this.version++);
       this.slices.set(s.metadata.name!, s);
       return send(201, s);
@@ -78,6 +84,7 @@ export class FakeApiServer {
       const old = this.slices.get(one[1]!);
       if (!old) return status(404, 'NotFound');
       if (s.metadata.resourceVersion !== old.metadata.resourceVersion) return status(409, 'Conflict');
+      this.dropGated(s, old);
       s.metadata.resourceVersion = String(this.version++);
       this.slices.set(one[1]!, s);
       return send(200, s);
@@ -89,6 +96,15 @@ export class FakeApiServer {
       return send(200, old);
     }
     return status(404, 'NotFound');
+  }
+
+  private dropGated(s: ResourceSlice, old: ResourceSlice | undefined): void {
+    const inUse = old?.spec.devices?.some((d) => d.allowMultipleAllocations !== undefined || Object.values(d.capacity ?? {}).some((c) => c.requestPolicy));
+    if (!this.dropConsumableCapacity || inUse) return;
+    for (const d of s.spec.devices ?? []) {
+      delete d.allowMultipleAllocations;
+      for (const c of Object.values(d.capacity ?? {})) delete c.requestPolicy;
+    }
   }
 }
 

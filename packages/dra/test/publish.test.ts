@@ -41,6 +41,18 @@ describe('publishing slices with the official client', { timeout: 60_000 }, () =
     expect(shrunk).toEqual({ generation: 2, created: [], replaced: ['node-a-openaccel.dev-0'], deleted: ['node-a-openaccel.dev-1'] });
   });
 
+  it('a server without consumable capacity drops its fields; what it stored is then current, not rewritten on every publish', async () => {
+    api.dropConsumableCapacity = true;
+    const kc = kubeConfigFor(url);
+    const slices = exportNode(machines()[0]!.graph, { node: 'node-a' }).slices;
+    expect(slices[0]!.spec.devices![0]!.allowMultipleAllocations).toBe(true);
+    expect(await publishSlices(kc, 'node-a', slices)).toEqual({ generation: 0, created: ['node-a-openaccel.dev-0'], replaced: [], deleted: [] });
+    const stored = api.slices.get('node-a-openaccel.dev-0')!;
+    expect(stored.spec.devices![0]!.allowMultipleAllocations).toBeUndefined();
+    expect(stored.spec.devices![0]!.capacity!.queues).toEqual({ value: '64' });
+    expect(await publishSlices(kc, 'node-a', slices)).toEqual({ generation: 0, created: [], replaced: [], deleted: [] });
+  });
+
   it('makes the Node the owner of its slices when the Node can be read', async () => {
     const kc = kubeConfigFor(url);
     api.nodes.set('node-a', 'uid-node-a');
