@@ -31,12 +31,12 @@ function call<R>(client: grpc.Client, method: string, req: object): Promise<R> {
   return new Promise((resolve, reject) => ((client as unknown as Record<string, Call>)[method]!).call(client, req, (err, res) => (err ? reject(err) : resolve(res as R))));
 }
 
-const claim = (name: string, uid: string, results: { request: string; device: string; pool?: string; driver?: string }[]): ResourceClaim => ({
+const claim = (name: string, uid: string, results: { request: string; device: string; pool?: string; driver?: string; shareID?: string }[]): ResourceClaim => ({
   apiVersion: 'resource.k8s.io/v1',
   kind: 'ResourceClaim',
   metadata: { name, namespace: 'demo', uid },
   spec: {},
-  status: { allocation: { devices: { results: results.map((r) => ({ driver: r.driver ?? DRIVER, pool: r.pool ?? 'node-a', request: r.request, device: r.device })) } } },
+  status: { allocation: { devices: { results: results.map((r) => ({ driver: r.driver ?? DRIVER, pool: r.pool ?? 'node-a', request: r.request, device: r.device, ...(r.shareID ? { shareID: r.shareID, consumedCapacity: { queues: '1' } } : {}) })) } } },
 });
 
 // Starting a Node process and a gRPC server takes seconds on a busy machine: generous limits, never tuned.
@@ -79,6 +79,8 @@ describe('kubelet plugin process', { timeout: 120_000 }, () => {
     api.claims.set('demo/chain', claim('chain', 'uid-chain', [{ request: 'deflate', device: 'openaccel-accel0' }, { request: 'aes-gcm-encrypt', device: 'openaccel-accel1' }]));
     api.claims.set('demo/other-node', claim('other-node', 'uid-other', [{ request: 'a', device: 'openaccel-accel0', pool: 'node-b' }]));
     api.claims.set('demo/ghost', claim('ghost', 'uid-ghost', [{ request: 'a', device: 'openaccel-accel9' }]));
+    // Two shares of one device (allowMultipleAllocations), one per request.
+    api.claims.set('demo/shared', claim('shared', 'uid-shared', [{ request: 'copy', device: 'openaccel-accel0', shareID: '0b8e4c9e-6a5f-4d2a-9c1e-3f7a2b6d8e10' }, { request: 'fill', device: 'openaccel-accel0', shareID: '5d1f0a7c-2e3b-4c8d-a9f6-7b0e1c2d3a4f' }]));
     api.claims.set('demo/crash', claim('crash', 'uid-crash', [{ request: 'near/distance-10', device: 'openaccel-accel0' }]));
     await startPlugin();
   }, 120_000);
@@ -124,6 +126,16 @@ describe('kubelet plugin process', { timeout: 120_000 }, () => {
     expect(second).toEqual(first);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(readdirSync(paths().cdi).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('gives two shares of one device in a claim one CDI device that names both requests', async () => {
+    const r = await call<PrepareResponse>(draClient(), 'NodePrepareResources', { claims: [{ namespace: 'demo', name: 'shared', uid: 'uid-shared' }] });
+    expect(r.claims['uid-shared']).toEqual({
+      error: '',
+      devices: [{ request_names: ['copy', 'fill'], pool_name: 'node-a', device_name: 'openaccel-accel0', cdi_device_ids: [`${DRIVER}/accel=uid-shared-openaccel-accel0`] }],
+    });
+    await call(draClient(), 'NodeUnprepareResources', { claims: [{ namespace: 'demo', name: 'shared', uid: 'uid-shared' }] });
+    expect(existsSync(join(paths().cdi, `${DRIVER}-uid-shared.json`))).toBe(false);
   });
 
   it('reports unknown, foreign and hostile claims per claim and writes nothing for them', async () => {
