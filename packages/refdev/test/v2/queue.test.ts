@@ -163,6 +163,24 @@ describe('the data path', () => {
     c.close();
   });
 
+  it("a command naming another file's GEM handle faults and never touches that memory (memory.access)", async () => {
+    const a = bound();
+    const b = bound();
+    const g = a.ioctl('DRM_IOCTL_OA_GEM_CREATE', { memory_id: 0, size: 4096n }).value.handle as number;
+    const m = a.mmap(a.ioctl('DRM_IOCTL_OA_GEM_INFO', { handle: g }).value.mmap_offset, 4096);
+    if (typeof m === 'string') throw new Error(m);
+    const r = new Ring2(b, 4);
+    r.write({ opcode: OP.FILL, tag: 1, dstHandle: g, dstLength: 64, arg: 0xffn });
+    r.ring();
+    await until(() => r.cqTail === 1, 'the FILL completes');
+    expect(r.take()).toEqual({ tag: 1, result: 0, status: 3 }); // OA_STATUS_ADDRESS_FAULT
+    expect(new Uint8Array(m.buffer).every((x) => x === 0)).toBe(true);
+    m.close();
+    r.unmap();
+    a.close();
+    b.close();
+  });
+
   it('a doorbell queue takes no syncobj points', () => {
     const c = bound();
     const r = new Ring2(c, 4);
