@@ -13,6 +13,8 @@ import {
   readOpenAccelDevice,
   readPciAccelerators,
   readUacceClass,
+  ACCEL_CLASS_DIR,
+  ACCEL_OPENACCEL_DIR,
   CLASS_DIR,
   GPU_VENDORS,
   SysfsTree,
@@ -20,7 +22,7 @@ import {
   type PciAccelerator,
 } from '@openaccel/sysfs';
 import type { DeviceVertex, PciPlace, TopologyGraph } from './graph.js';
-import { formatBytes } from './build.js';
+import { formatBytes } from './openaccel-edges.js';
 
 /**
  * PCI address -> ids of the devices another source already made of that function (uacce, accel, drm,
@@ -33,7 +35,11 @@ export function claimedPciFunctions(root: string): Map<string, string[]> {
     if (address) out.set(address, [...(out.get(address) ?? []), id]);
   };
   for (const u of readUacceClass(tree)) claim(u.pciAddress, `uacce:${u.name}`);
-  for (const a of readAccelClass(tree)) claim(a.pciAddress, `accel:${a.name}`);
+  for (const a of readAccelClass(tree)) {
+    // An OpenAccel 2.0 device is in the graph as openaccel:<name>; as accel:<name> when its openaccel directory could not be read.
+    if (tree.isDirectory(`${ACCEL_CLASS_DIR}/${a.name}/${ACCEL_OPENACCEL_DIR}`)) claim(a.pciAddress, `openaccel:${a.name}`);
+    claim(a.pciAddress, `accel:${a.name}`);
+  }
   const kfd = readKfdTopology(tree);
   const kfdRender = new Set<string>();
   for (const n of kfd.nodes) {

@@ -2,6 +2,7 @@
 import type { Manifest } from '@openaccel/capabilities';
 import {
   readAccelClass,
+  readAccelOpenAccelDevices,
   readDrmRenderNodes,
   readKfdTopology,
   readNumaNodes,
@@ -14,6 +15,8 @@ import {
 } from '@openaccel/sysfs';
 import { TopologyGraph } from './graph.js';
 import { addNodeMemories, addPciAccelerators, claimedPciFunctions } from './build-machine.js';
+import { addAccelOpenAccelDevices, openAccelVertex, sameDevice, type OpenAccelTwin } from './build-accel.js';
+import { addMemoriesAndLinks, formatBytes } from './openaccel-edges.js';
 
 /** OpenAccel function words that a uacce algorithm name implies (hisi_zip, hisi_sec2 naming). */
 const UACCE_FUNCTIONS: Record<string, string[]> = {
@@ -33,40 +36,36 @@ export interface BuildOptions {
   devRoot?: string;
 }
 
-/** Adds openaccel class devices, their memories (shared ones become one vertex) and links. */
+/** Adds openaccel class (1.0) devices, their memories (shared ones become one vertex) and links. */
 export function addOpenAccelDevices(g: TopologyGraph, devices: readonly OpenAccelDevice[], opts: BuildOptions = {}): void {
-  const devRoot = opts.devRoot ?? '/dev';
+  addOpenAccel1(g, devices, opts.devRoot ?? '/dev', (name) => `openaccel:${name}`);
+}
+
+function addOpenAccel1(g: TopologyGraph, devices: readonly OpenAccelDevice[], devRoot: string, idOf: (name: string) => string): void {
   for (const d of devices) {
-    g.addDevice({
-      id: `openaccel:${d.name}`,
-      name: d.name,
-      source: 'openaccel',
-      model: d.model,
-      functions: d.functions,
-      numa: d.numaNode,
-      features: d.caps,
-      freeQueues: d.freeQueues,
-      pasidBits: d.pasidBits,
-      node: `${devRoot}/openaccel/${d.name}`,
-    });
+    g.addDevice({ ...openAccelVertex(idOf(d.name), d), pasidBits: d.pasidBits, node: `${devRoot}/openaccel/${d.name}` });
   }
-  for (const d of devices) {
-    for (const m of d.memories) {
-      // One memory reached by several devices is published once per device; they name each other in shared_with.
-      const members = [d.name, ...m.sharedWith].sort();
-      g.addMemory({
-        id: `openaccel-mem:${members.join('+')}:${m.kind}:${m.sizeBytes}:${m.numaNode}`,
-        label: `${m.kind} ${formatBytes(m.sizeBytes)} of ${members.join(', ')}`,
-        memKind: m.kind,
-        sizeBytes: m.sizeBytes,
-        numa: m.numaNode,
-        devices: members.filter((n) => g.devices.has(`openaccel:${n}`)).map((n) => `openaccel:${n}`),
-      });
-    }
-    for (const l of d.links) {
-      g.addLink({ id: `openaccel-link:${d.name}/${l.index}`, from: `openaccel:${d.name}`, to: `openaccel:${l.peer}`, linkKind: l.kind, bandwidthMBps: l.bandwidthMBps, latencyNs: l.latencyNs, coherent: l.coherent, p2p: l.p2p });
-    }
+  for (const d of devices) addMemoriesAndLinks(g, d, idOf);
+}
+
+/**
+ * OpenAccel devices of both layouts: 2.0 devices of the accel class, then 1.0 devices of the openaccel class
+ * that are not one of them. A 1.0 device whose name a different 2.0 device already has is `openaccel-1.0:<name>`.
+ */
+function addOpenAccel(g: TopologyGraph, tree: SysfsTree, devRoot: string): ReadonlySet<string> {
+  const v2 = readAccelOpenAccelDevices(tree);
+  const v1 = tree.list(CLASS_DIR).map((name) => readOpenAccelDevice(tree, name)).filter((d): d is OpenAccelDevice => d !== undefined);
+  const byName = new Map(v2.map((d) => [d.name, d]));
+  const twins = new Map<string, OpenAccelTwin>();
+  const alone: OpenAccelDevice[] = [];
+  for (const d of v1) {
+    const other = byName.get(d.name);
+    if (other && sameDevice(d, tree.linkTarget(`${CLASS_DIR}/${d.name}/device`), other)) twins.set(d.name, { v1: d, node: `${devRoot}/openaccel/${d.name}` });
+    else alone.push(d);
   }
+  addAccelOpenAccelDevices(g, v2, devRoot, twins);
+  addOpenAccel1(g, alone, devRoot, (name) => (byName.has(name) ? `openaccel-1.0:${name}` : `openaccel:${name}`));
+  return new Set(byName.keys());
 }
 
 /** Adds the devices, memories and links a manifest declares, as `manifest:<id>` devices of unknown NUMA locality. */
@@ -101,8 +100,7 @@ export function buildFromSysfs(root = '/sys', opts: BuildOptions = {}): SysfsGra
   const tree = new SysfsTree(root);
   const g = new TopologyGraph();
   for (const n of readNumaNodes(tree)) g.addNuma({ numa: n.id, cpus: n.cpus, ...(n.memTotalBytes !== undefined ? { memBytes: n.memTotalBytes } : {}) }, n.distances);
-  const oa = tree.list(CLASS_DIR).map((name) => readOpenAccelDevice(tree, name)).filter((d): d is OpenAccelDevice => d !== undefined);
-  addOpenAccelDevices(g, oa, opts);
+  const openAccel2 = addOpenAccel(g, tree, opts.devRoot ?? '/dev');
   for (const u of readUacceClass(tree)) {
     if (u.isolate === 1) continue; // isolated: unusable until an administrator clears it
     const mapped = u.algorithms.flatMap((a) => UACCE_FUNCTIONS[a] ?? []);
@@ -141,6 +139,7 @@ export function buildFromSysfs(root = '/sys', opts: BuildOptions = {}): SysfsGra
     });
   }
   for (const a of readAccelClass(tree)) {
+    if (openAccel2.has(a.name)) continue; // listed above with what its openaccel directory says
     g.addDevice({ id: `accel:${a.name}`, name: a.name, source: 'accel', model: a.vendorId !== undefined ? `pci ${hex(a.vendorId)}:${hex(a.deviceId ?? 0)}` : 'accel', functions: ['compute'], numa: a.numaNode, features: [], node: a.node });
   }
   for (const r of readDrmRenderNodes(tree)) {
@@ -154,15 +153,4 @@ export function buildFromSysfs(root = '/sys', opts: BuildOptions = {}): SysfsGra
 
 function hex(n: number): string {
   return n.toString(16).padStart(4, '0');
-}
-
-export function formatBytes(b: bigint): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = b;
-  let i = 0;
-  while (v >= 1024n && v % 1024n === 0n && i < units.length - 1) {
-    v /= 1024n;
-    i++;
-  }
-  return `${v} ${units[i]}`;
 }

@@ -54,6 +54,8 @@ export interface DeviceVertex {
   node?: string;
   /** The PCI function behind the device, when discovery knows it. */
   pci?: PciPlace;
+  /** OpenAccel 2.0 devices: each uAPI version the device speaks and its node, newest first (refdev serves 1.0 beside 2.0). */
+  uapi?: { version: string; node: string }[];
 }
 
 /** A PCI function and where it sits. */
