@@ -6,14 +6,15 @@
  * reasoned exemption in the spec. Rules are read from a spec version, so 2.0's slot in when it is served.
  */
 import { DEVICE_ATTRIBUTES, LINK_ATTRIBUTES, MEMORY_ATTRIBUTES } from '@openaccel/sysfs';
-import { conformanceExemptions, openaccelV1, type UapiSpec } from '@openaccel/uapi';
-import type { TestCase } from './model.js';
+import { conformanceExemptions, openaccelV1, openaccelV2, type UapiSpec } from '@openaccel/uapi';
+import type { AnyTest } from './model.js';
 import { ALL_TESTS, globMatcher } from './registry.js';
+import { V2_EXEMPTIONS } from './v2/exemptions.js';
 
-export type RuleKind = 'common' | 'errno' | 'mmap' | 'protocol' | 'opcode' | 'status' | 'sysfs';
+export type RuleKind = 'common' | 'errno' | 'core' | 'mmap' | 'protocol' | 'opcode' | 'status' | 'sysfs' | 'fdinfo';
 
 export interface SpecRule {
-  /** `common.<id>`, `ioctl.<ioctl>.<id>`, `mmap.<id>`, `protocol.<id>`, `opcode.<fn>[.<status>]`, `sysfs.<dir>.<file>`. */
+  /** `common.<id>`, `ioctl.<ioctl>.<id>`, `core.<drm ioctl>.<id>`, `mmap.<id>`, `protocol.<id>`, `opcode.<fn>[.<status>]`, `sysfs.<dir>.<file>`, `fdinfo.<key>`. */
   id: string;
   kind: RuleKind;
   /** The rule in the spec's words. */
@@ -44,7 +45,10 @@ export function specRules(spec: UapiSpec = openaccelV1): SpecRule[] {
   const rules: SpecRule[] = [];
   for (const e of spec.commonErrors) rules.push({ id: `common.${e.id}`, kind: 'common', text: `${e.errno} when ${e.when}` });
   for (const io of spec.ioctls) {
-    for (const e of io.errors) rules.push({ id: `ioctl.${word(io.name, /^OA_IOCTL_/)}.${e.id}`, kind: 'errno', text: `${io.name}: ${e.errno} when ${e.when}` });
+    for (const e of io.errors) rules.push({ id: `ioctl.${word(io.name, /^(OA_IOCTL_|DRM_IOCTL_OA_)/)}.${e.id}`, kind: 'errno', text: `${io.name}: ${e.errno} when ${e.when}` });
+  }
+  for (const io of spec.coreIoctls ?? []) {
+    for (const e of io.errors) rules.push({ id: `core.${word(io.name, /^DRM_IOCTL_/)}.${e.id}`, kind: 'core', text: `${io.name}: ${e.errno} when ${e.when}` });
   }
   const mmapSeen = new Set<string>();
   for (const r of spec.regions) {
@@ -54,12 +58,14 @@ export function specRules(spec: UapiSpec = openaccelV1): SpecRule[] {
       rules.push({ id: `mmap.${e.id.replace(/^mmap_/, '')}`, kind: 'mmap', text: `${e.errno} when ${e.when}` });
     }
   }
+  for (const r of spec.sections ?? []) rules.push({ id: `protocol.${r.id}`, kind: 'protocol', text: `${r.title}: ${r.paragraphs[0]}` });
   for (const r of spec.rules) rules.push({ id: `protocol.${r.id}`, kind: 'protocol', text: `${r.title}: ${r.text}` });
   for (const o of spec.opcodes) {
     const fn = word(o.name, /^OA_OP_/);
     rules.push({ id: `opcode.${fn}`, kind: 'opcode', text: o.doc });
     for (const s of o.operands.statuses) rules.push({ id: `opcode.${fn}.${word(s, /^OA_STATUS_/)}`, kind: 'status', text: `${o.name} may complete with ${s}` });
   }
+  for (const k of spec.fdinfo ?? []) rules.push({ id: `fdinfo.${k.key}`, kind: 'fdinfo', text: `${k.key}: ${k.value}${k.required ? '' : ' (optional)'}: ${k.doc}` });
   if (spec.version.startsWith('1.')) {
     // The openaccel sysfs class belongs to 1.0's character device; 2.0 uses the accel class.
     for (const [dir, attrs] of [['device', DEVICE_ATTRIBUTES], ['memory', MEMORY_ATTRIBUTES], ['link', LINK_ATTRIBUTES]] as const) {
@@ -143,14 +149,15 @@ function namedAfter(rule: SpecRule): string[] {
   return rule.kind === 'status' ? [rule.id, rule.id.replace(/^opcode\./, 'functions.')] : [rule.id];
 }
 
-function testsFor(rule: SpecRule, explicit: readonly string[] | undefined, tests: readonly TestCase[]): string[] {
+function testsFor(rule: SpecRule, explicit: readonly string[] | undefined, tests: readonly AnyTest[]): string[] {
   const matchers = [...namedAfter(rule), ...(explicit ?? [])].map(globMatcher); // a name also covers tests below it
   return tests.filter((t) => matchers.some((m) => m(t.id))).map((t) => t.id);
 }
 
 /** The coverage matrix of a spec version over a test list (the registry by default). */
-export function ruleCoverage(spec: UapiSpec = openaccelV1, tests: readonly TestCase[] = ALL_TESTS, map: Readonly<Record<string, readonly string[]>> = RULE_TESTS): CoverageReport {
-  const exempt = new Map<string, string>(spec === openaccelV1 ? conformanceExemptions.map((e) => [e.rule, e.reason]) : []);
+export function ruleCoverage(spec: UapiSpec = openaccelV1, tests: readonly AnyTest[] = ALL_TESTS, map: Readonly<Record<string, readonly string[]>> = RULE_TESTS): CoverageReport {
+  const exemptions = spec === openaccelV1 ? conformanceExemptions : spec === openaccelV2 ? V2_EXEMPTIONS : [];
+  const exempt = new Map<string, string>(exemptions.map((e) => [e.rule, e.reason]));
   const rules = specRules(spec).map((r): RuleCoverage => {
     const covered = testsFor(r, map[r.id], tests);
     const reason = exempt.get(r.id);

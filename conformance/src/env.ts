@@ -20,7 +20,12 @@ export interface Target {
   manifest?: Manifest;
   /** Where the manifest came from, for reports. */
   manifestPath?: string;
+  /** The uAPI the node speaks: 1.0 (`/dev/openaccel`, the default) or 2.0 (DRM accel, `/dev/accel`). */
+  spec?: SpecVersionName;
 }
+
+export const SPEC_VERSIONS = ['1.0', '2.0'] as const;
+export type SpecVersionName = (typeof SPEC_VERSIONS)[number];
 
 export class TestEnv {
   readonly name: string;
@@ -96,15 +101,20 @@ export class TestEnv {
 
   /** Releases everything the test opened, newest first; a test's own failure is reported, not this. */
   cleanup(): void {
-    for (const x of this.opened.reverse()) {
-      try {
-        x.close();
-      } catch {
-        /* the device may be gone; the test result says why */
-      }
-    }
-    this.opened.length = 0;
+    releaseAll(this.opened);
   }
+}
+
+/** Closes every item, newest first, and empties the list; a close that fails (the device may be gone) is passed over. */
+export function releaseAll(opened: { close(): void }[]): void {
+  for (const x of opened.reverse()) {
+    try {
+      x.close();
+    } catch {
+      /* the test result says why the device is gone */
+    }
+  }
+  opened.length = 0;
 }
 
 /** Sends raw bytes; returns the errno or undefined on success. */

@@ -3,10 +3,9 @@
  * runner kills and replaces it when a test hangs past its timeout or the process dies, so one bad
  * test or device never stops the run.
  */
-import { executeTest } from './execute.js';
 import type { Target } from './env.js';
 import { testById } from './registry.js';
-import { TestEnv } from './env.js';
+import { envFor, executeTest } from './execute.js';
 
 type Message = { target: Target } | { run: string } | { describe: true };
 
@@ -19,14 +18,14 @@ process.on('message', (m: Message) => {
   if ('describe' in m) {
     // Device I/O happens here, never in the runner, so a hung device cannot block the runner.
     try {
-      const env = new TestEnv(target!);
+      const env = envFor(target!);
       process.send!({ described: { info: env.info, peers: env.peers().length } });
     } catch (e) {
       process.send!({ described: { error: (e as Error).message } });
     }
     return;
   }
-  const t = testById(m.run);
+  const t = testById(m.run, target?.spec ?? '1.0');
   if (!t || !target) {
     process.send!({ result: { id: m.run, status: 'error', durationMs: 0, message: t ? 'no target' : 'unknown test id' } });
     return;

@@ -1,8 +1,15 @@
-export type { Status, TestCase, TestResult, Requirements, TestOutcome } from './model.js';
+export type { Status, TestCase, AnyTest, TestResult, Requirements, TestOutcome } from './model.js';
 export { ConformanceFailure, SkipTest } from './model.js';
 export type { Target } from './env.js';
-export { TestEnv } from './env.js';
-export { ALL_TESTS, AREAS, areaOf, globMatcher, selectTests } from './registry.js';
+export { TestEnv, SPEC_VERSIONS } from './env.js';
+export type { SpecVersionName } from './env.js';
+export type { AccelInfo } from './v2/accel-env.js';
+export { AccelEnv } from './v2/accel-env.js';
+export { V2_TESTS } from './v2/registry.js';
+export { V2_RULE_TESTS, ruleCoverageV2 } from './v2/coverage-map.js';
+export { V2_EXEMPTIONS } from './v2/exemptions.js';
+export { specOfNode } from './v2/node-spec.js';
+export { ALL_TESTS, AREAS, areaOf, globMatcher, selectTests, testsOf } from './registry.js';
 export type { SpecRule, RuleKind, RuleCoverage, CoverageReport } from './coverage.js';
 export { specRules, ruleCoverage, RULE_TESTS } from './coverage.js';
 export type { ProfileVerdict } from './verdict.js';

@@ -20,7 +20,8 @@ export interface Requirements {
   manifest?: boolean;
 }
 
-export interface TestCase {
+/** A test of the 1.0 suite gets a TestEnv; one of the 2.0 suite an AccelEnv (v2/accel-env.ts). */
+export interface TestCase<E = TestEnv> {
   /** Hierarchical id: area.subject.rule, e.g. `ioctl.create_queue.unknown_flags`. */
   id: string;
   /** What rule it checks, in one sentence. */
@@ -30,8 +31,11 @@ export interface TestCase {
   requires?: Requirements;
   /** Time the test may take (default 60 s: it bounds only a hang). */
   timeoutMs?: number;
-  run(env: TestEnv): Promise<TestOutcome | void> | TestOutcome | void;
+  run(env: E): Promise<TestOutcome | void> | TestOutcome | void;
 }
+
+/** A test of either suite, where only its id, profiles and requirements matter (verdicts, coverage). */
+export type AnyTest = TestCase<never>;
 
 /** What a test may return besides passing silently: a remark (warn) or measurements. */
 export interface TestOutcome {

@@ -1,5 +1,6 @@
 /** Every test, in run order, and selection by glob. */
-import type { TestCase } from './model.js';
+import type { SpecVersionName } from './env.js';
+import type { AnyTest, TestCase } from './model.js';
 import { chainSuite } from './suites/chain.js';
 import { functionsSuite } from './suites/functions.js';
 import { functionsEdgesSuite } from './suites/functions-edges.js';
@@ -15,6 +16,7 @@ import { queueSuite } from './suites/queue.js';
 import { ringProtocolSuite } from './suites/ring-protocol.js';
 import { sysfsSuite } from './suites/sysfs.js';
 import { sysfsLinksSuite } from './suites/sysfs-links.js';
+import { V2_TESTS } from './v2/registry.js';
 
 export const ALL_TESTS: readonly TestCase[] = [
   ...sysfsSuite,
@@ -47,12 +49,20 @@ export function globMatcher(glob: string): (id: string) => boolean {
   return (id) => re.test(id);
 }
 
-export function selectTests(filters: readonly string[] = []): TestCase[] {
-  if (filters.length === 0) return [...ALL_TESTS];
-  const ms = filters.map(globMatcher);
-  return ALL_TESTS.filter((t) => ms.some((m) => m(t.id)));
+/** The suite of a spec version: 1.0's tests take a TestEnv, 2.0's an AccelEnv. */
+export function testsOf(spec: SpecVersionName = '1.0'): readonly AnyTest[] {
+  return spec === '2.0' ? (V2_TESTS as readonly AnyTest[]) : (ALL_TESTS as readonly AnyTest[]);
 }
 
-export function testById(id: string): TestCase | undefined {
-  return ALL_TESTS.find((t) => t.id === id);
+export function selectTests(filters?: readonly string[]): TestCase[];
+export function selectTests(filters: readonly string[], spec: SpecVersionName): AnyTest[];
+export function selectTests(filters: readonly string[] = [], spec: SpecVersionName = '1.0'): AnyTest[] {
+  const all = testsOf(spec);
+  if (filters.length === 0) return [...all];
+  const ms = filters.map(globMatcher);
+  return all.filter((t) => ms.some((m) => m(t.id)));
+}
+
+export function testById(id: string, spec: SpecVersionName = '1.0'): AnyTest | undefined {
+  return testsOf(spec).find((t) => t.id === id);
 }

@@ -9,10 +9,11 @@ import { arch, cpus, release } from 'node:os';
 import { basename } from 'node:path';
 import type { DeviceInfo } from '@openaccel/driver';
 import type { Manifest, ProfileName } from '@openaccel/capabilities';
-import { openaccelV1 } from '@openaccel/uapi';
+import { UAPI_VERSIONS } from '@openaccel/uapi';
 import type { Target } from './env.js';
-import type { TestCase, TestResult } from './model.js';
-import { ALL_TESTS, selectTests } from './registry.js';
+import type { AnyTest, TestResult } from './model.js';
+import { selectTests, testsOf } from './registry.js';
+import type { AccelInfo } from './v2/accel-env.js';
 import { claimedProfiles, profileVerdicts, type ProfileVerdict } from './verdict.js';
 
 export const RESULTS_SCHEMA = 'openaccel-conformance/1';
@@ -38,7 +39,8 @@ export interface RunReport {
   specVersion: string;
   startedAt: string;
   durationMs: number;
-  device: { node: string; name: string; sysfsRoot: string; info: DeviceInfo };
+  /** What GET_INFO answered: the 1.0 DeviceInfo, or the 2.0 AccelInfo. */
+  device: { node: string; name: string; sysfsRoot: string; info: DeviceInfo | AccelInfo };
   manifest: { path: string | null; product: string | null };
   environment: { node: string; arch: string; kernel: string; cpus: number };
   filters: string[];
@@ -75,7 +77,7 @@ class TestProcess {
     return this.ready;
   }
 
-  async run(t: TestCase): Promise<TestResult> {
+  async run(t: AnyTest): Promise<TestResult> {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) await this.start();
     await this.ready;
     const child = this.child!;
@@ -103,7 +105,7 @@ class TestProcess {
   }
 
   /** The device's info and peers, asked of the test process; throws when the device does not answer in time. */
-  async describe(timeoutMs: number): Promise<{ info: DeviceInfo; peers: number }> {
+  async describe(timeoutMs: number): Promise<{ info: DeviceInfo | AccelInfo; peers: number }> {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) await this.start();
     await this.ready;
     const child = this.child!;
@@ -111,9 +113,9 @@ class TestProcess {
       const timer = setTimeout(() => {
         child.off('message', onMessage);
         this.kill(child);
-        reject(new RunError(`the device did not answer OA_IOCTL_GET_INFO within ${timeoutMs} ms`));
+        reject(new RunError(`the device did not answer ${this.target.spec === '2.0' ? 'DRM_IOCTL_OA_GET_INFO' : 'OA_IOCTL_GET_INFO'} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const onMessage = (m: { described?: { info?: DeviceInfo; peers?: number; error?: string } }) => {
+      const onMessage = (m: { described?: { info?: DeviceInfo | AccelInfo; peers?: number; error?: string } }) => {
         if (!m.described) return;
         clearTimeout(timer);
         child.off('message', onMessage);
@@ -197,7 +199,9 @@ export async function runConformance(opts: RunOptions): Promise<RunReport> {
   const t0 = performance.now();
   const proc = new TestProcess(opts.target, opts.maxTestTimeoutMs);
   const stop = () => proc.stop();
-  let described: { info: DeviceInfo; peers: number };
+  const spec = opts.target.spec ?? '1.0';
+  const all = testsOf(spec);
+  let described: { info: DeviceInfo | AccelInfo; peers: number };
   try {
     described = await abortable(proc.describe(Math.min(10000, opts.maxTestTimeoutMs ?? 10000)), opts.signal, stop);
   } catch (e) {
@@ -205,10 +209,10 @@ export async function runConformance(opts: RunOptions): Promise<RunReport> {
     throw e;
   }
   const info = described.info;
-  let tests = selectTests(opts.filters ?? []);
+  let tests = selectTests(opts.filters ?? [], spec);
   if (opts.profiles?.length) {
     const { mandatoryTests } = await import('./verdict.js');
-    const keep = new Set(opts.profiles.flatMap((p) => mandatoryTests(p, ALL_TESTS).map((t) => t.id)));
+    const keep = new Set(opts.profiles.flatMap((p) => mandatoryTests(p, all).map((t) => t.id)));
     tests = tests.filter((t) => keep.has(t.id));
   }
   opts.onEvent?.({ type: 'start', total: tests.length });
@@ -223,14 +227,14 @@ export async function runConformance(opts: RunOptions): Promise<RunReport> {
     proc.stop();
   }
   const claimed = claimedProfiles({ manifest: opts.target.manifest, model: info.name, caps: info.caps, peers: described.peers });
-  const profiles = profileVerdicts(ALL_TESTS, results, claimed);
+  const profiles = profileVerdicts(all, results, claimed);
   const claimedVerdicts = profiles.filter((p) => p.claimed);
   const verdict = claimedVerdicts.some((p) => p.verdict === 'not-conformant') || claimedVerdicts.length === 0 ? 'not-conformant' : claimedVerdicts.some((p) => p.verdict === 'incomplete') ? 'incomplete' : 'conformant';
   const totals = { pass: 0, fail: 0, skip: 0, warn: 0, error: 0, timeout: 0 };
   for (const r of results) totals[r.status]++;
   return {
     schema: RESULTS_SCHEMA,
-    specVersion: openaccelV1.version,
+    specVersion: UAPI_VERSIONS[spec]!.compiled.spec.version,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     device: { node: opts.target.device, name: basename(opts.target.device), sysfsRoot: opts.target.sysfsRoot, info },

@@ -1,6 +1,6 @@
 /** Conformance per profile, from the profile's mandatory tests and the profiles the device claims. */
 import { PROFILE_NAMES, profileClosure, type Manifest, type ProfileName } from '@openaccel/capabilities';
-import type { TestCase, TestResult } from './model.js';
+import type { AnyTest, TestResult } from './model.js';
 
 export interface ProfileVerdict {
   profile: ProfileName;
@@ -15,7 +15,7 @@ export interface ProfileVerdict {
 }
 
 /** Tests mandatory for a profile: those of the profile and of every profile it includes. */
-export function mandatoryTests(profile: ProfileName, tests: readonly TestCase[]): TestCase[] {
+export function mandatoryTests<T extends AnyTest>(profile: ProfileName, tests: readonly T[]): T[] {
   const closure = new Set(profileClosure(profile).map((p) => p.name));
   return tests.filter((t) => t.profiles.some((p) => closure.has(p)));
 }
@@ -31,7 +31,7 @@ export function claimedProfiles(opts: { manifest?: Manifest | undefined; model: 
   return p;
 }
 
-export function profileVerdicts(all: readonly TestCase[], results: readonly TestResult[], claimed: readonly ProfileName[]): ProfileVerdict[] {
+export function profileVerdicts(all: readonly AnyTest[], results: readonly TestResult[], claimed: readonly ProfileName[]): ProfileVerdict[] {
   const byId = new Map(results.map((r) => [r.id, r]));
   return PROFILE_NAMES.map((profile) => {
     const mandatory = mandatoryTests(profile, all);

@@ -7,6 +7,7 @@ import { NATIVE_PROFILES } from './native-registry.js';
 import { formatNativeConsole, formatNativeJson } from './native-console.js';
 import { NativeRunError, runNativeConformance } from './native-runner.js';
 import { identifyNode, type NativeProfile } from './node-kind.js';
+import { specOfNode } from '../v2/node-spec.js';
 
 export interface NativeCliRequest {
   device: string;
@@ -26,11 +27,11 @@ export interface NativeCliAnswer {
   exit: 0 | 1 | 2;
 }
 
-/** Undefined when the OpenAccel runner should take the node (an OpenAccel node and no native profile asked). */
+/** Undefined when the OpenAccel runner should take the node (an OpenAccel 1.0 or 2.0 node and no native profile asked). */
 export async function nativeConformanceForCli(req: NativeCliRequest): Promise<NativeCliAnswer | undefined> {
   const asked = req.profiles.filter((p): p is NativeProfile => (NATIVE_PROFILES as readonly string[]).includes(p));
   const node = identifyNode(req.device, req.sysfsRoot ?? '/sys');
-  if (asked.length === 0 && (node.kind === 'openaccel' || node.kind === 'unknown')) return undefined;
+  if (asked.length === 0 && (node.kind === 'openaccel' || node.kind === 'unknown' || specOfNode(req.device, req.sysfsRoot ?? '/sys') === '2.0')) return undefined;
   if (asked.length !== req.profiles.length) return { exit: 2, error: `--profile ${req.profiles.filter((p) => !asked.includes(p as NativeProfile)).join(', ')} is an OpenAccel profile; ${req.device} is checked with ${NATIVE_PROFILES.join(', ')}` };
   if (req.format !== 'console' && req.format !== 'json') return { exit: 2, error: `the ${NATIVE_PROFILES.join(', ')} profiles report as console or json, not ${req.format}` };
   try {

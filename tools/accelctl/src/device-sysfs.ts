@@ -25,28 +25,29 @@ function statOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** Checks that `root` is a directory holding `class/openaccel/<name>`; `how` says where the root came from. */
-export function checkSysfsRootFor(root: string, name: string, how: string): void {
+/** Checks that `root` is a directory holding `<classDir>/<name>` (class/openaccel, or class/accel for 2.0); `how` says where the root came from. */
+export function checkSysfsRootFor(root: string, name: string, how: string, classDir: string = CLASS_DIR): void {
   const st = statOrUndefined(root);
   if (!st) throw new CannotRunError(`sysfs root ${root} (${how}) does not exist`, 'give the sysfs root of the device with --sysfs-root DIR');
-  if (!st.isDirectory()) throw new CannotRunError(`sysfs root ${root} (${how}) is not a directory`, 'give the directory that holds class/openaccel/, e.g. /sys');
-  if (!statOrUndefined(join(root, CLASS_DIR, name))?.isDirectory()) {
-    throw new CannotRunError(`${join(root, CLASS_DIR, name)} does not exist (${how})`, `the sysfs root must hold ${CLASS_DIR}/${name}, the device the node is named after`);
+  if (!st.isDirectory()) throw new CannotRunError(`sysfs root ${root} (${how}) is not a directory`, `give the directory that holds ${classDir}/, e.g. /sys`);
+  if (!statOrUndefined(join(root, classDir, name))?.isDirectory()) {
+    throw new CannotRunError(`${join(root, classDir, name)} does not exist (${how})`, `the sysfs root must hold ${classDir}/${name}, the device the node is named after`);
   }
 }
 
 /**
- * The sysfs root for a device node: a refdev socket node DIR/dev/openaccel/accelN is described by DIR/sys;
- * a character device by the class device /sys/dev/char/MAJ:MIN resolves to. `sysRoot` is the system's sysfs.
+ * The sysfs root for a device node: a refdev socket node DIR/dev/openaccel/accelN (2.0: DIR/dev/accel/accelN)
+ * is described by DIR/sys; a character device by the class device /sys/dev/char/MAJ:MIN resolves to.
+ * `sysRoot` is the system's sysfs; `classDir` the class the node belongs to (class/accel for 2.0).
  */
-export function sysfsRootForNode(node: string, sysRoot = '/sys'): string {
+export function sysfsRootForNode(node: string, sysRoot = '/sys', classDir: string = CLASS_DIR): string {
   const st = statOrUndefined(node);
   if (!st) throw new CannotRunError(`cannot check ${node}: no such device node`, 'give the device node, e.g. --device /dev/openaccel/accel0, or no --device to start a refdev');
   const name = basename(node);
   if (st.isSocket()) {
     const root = join(dirname(dirname(dirname(resolve(node)))), 'sys');
-    if (!statOrUndefined(join(root, CLASS_DIR, name))?.isDirectory()) {
-      throw new CannotRunError(`cannot find the sysfs tree of ${node}: no ${join(root, CLASS_DIR, name)}`, 'a refdev node DIR/dev/openaccel/accelN has its tree in DIR/sys; give it with --sysfs-root DIR');
+    if (!statOrUndefined(join(root, classDir, name))?.isDirectory()) {
+      throw new CannotRunError(`cannot find the sysfs tree of ${node}: no ${join(root, classDir, name)}`, 'a refdev node DIR/dev/openaccel/accelN or DIR/dev/accel/accelN has its tree in DIR/sys; give it with --sysfs-root DIR');
     }
     return root;
   }
@@ -57,10 +58,10 @@ export function sysfsRootForNode(node: string, sysRoot = '/sys'): string {
     const id = `${major}:${minor >>> 0}`;
     const byId = join(sysRoot, 'dev/char', id);
     const target = realpathOrUndefined(byId);
-    const inClass = realpathOrUndefined(join(sysRoot, CLASS_DIR, name));
+    const inClass = realpathOrUndefined(join(sysRoot, classDir, name));
     if (!target) throw new CannotRunError(`cannot find the sysfs entry of ${node}: no ${byId}`, 'is sysfs mounted? give the sysfs root with --sysfs-root DIR');
     if (target !== inClass) {
-      throw new CannotRunError(`${node} is character device ${id} (${target}), not ${join(sysRoot, CLASS_DIR, name)}`, 'give an openaccel device node (/dev/openaccel/accelN), or its sysfs root with --sysfs-root DIR');
+      throw new CannotRunError(`${node} is character device ${id} (${target}), not ${join(sysRoot, classDir, name)}`, 'give an openaccel device node (/dev/accel/accelN, or /dev/openaccel/accelN with --spec 1.0), or its sysfs root with --sysfs-root DIR');
     }
     return sysRoot;
   }

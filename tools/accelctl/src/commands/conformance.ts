@@ -3,7 +3,6 @@ import { basename, join } from 'node:path';
 import { PROFILE_NAMES, type ProfileName } from '@openaccel/capabilities';
 import { loadManifest } from '../discovery.js';
 import {
-  ALL_TESTS,
   claimBundle,
   exitStatus,
   formatConsole,
@@ -16,30 +15,48 @@ import {
   progressLine,
   runConformance,
   selectTests,
+  SPEC_VERSIONS,
+  specOfNode,
+  testsOf,
   type RunReport,
+  type SpecVersionName,
 } from '@openaccel/conformance';
 import { startRefdev, REFDEV_FAULTS, type RefdevProcess } from '@openaccel/refdev';
 import { EXIT, UsageError, json, parse, table, type Command } from '../command.js';
 import { CannotRunError, checkSysfsRootFor, checkWritableFile, sysfsRootForNode } from '../device-sysfs.js';
 
 const FORMATS = ['console', 'json', 'junit', 'ktap', 'html'] as const;
+/** The uAPI a run checks when neither --spec nor --device says: 1.0 until refdev passes the 2.0 suite. */
+const DEFAULT_SPEC: SpecVersionName = '1.0';
+
+/** --spec as given, checked. */
+function specOption(value: string | undefined): SpecVersionName | undefined {
+  if (value === undefined) return undefined;
+  if (!(SPEC_VERSIONS as readonly string[]).includes(value)) throw new UsageError(`--spec is one of ${SPEC_VERSIONS.join(', ')}, got '${value}'`);
+  return value as SpecVersionName;
+}
+
+const classDirOf = (spec: SpecVersionName) => (spec === '2.0' ? 'class/accel' : 'class/openaccel');
 
 export const conformanceRun: Command = {
   path: ['conformance', 'run'],
   summary: 'check a device against the spec: verdict per profile, latency report',
-  help: `usage: accelctl conformance run [--device PATH] [--sysfs-root DIR] [--manifest FILE] [--profile P]...
-                                [--filter GLOB]... [--format console|json|junit|ktap|html]
+  help: `usage: accelctl conformance run [--device PATH] [--spec 1.0|2.0] [--sysfs-root DIR] [--manifest FILE]
+                                [--profile P]... [--filter GLOB]... [--format console|json|junit|ktap|html]
                                 [--output FILE] [--bundle FILE] [--refdev-fault NAME]...
 
-Without --device it starts a reference device (refdev) and checks its accel0 against its own manifest.
+Without --device it starts a reference device (refdev) and checks its accel0 against its own manifest
+(uAPI ${DEFAULT_SPEC} unless --spec says otherwise).
 Exit 0 when the device conforms to every profile it claims (the manifest's, or those its capabilities
 imply), 1 when it does not, 2 when the run could not happen (no such device, no sysfs tree for it,
 a report file that cannot be written).
 
-  --device PATH        device node: /dev/openaccel/accel0 (kernel driver) or a refdev socket node
-  --sysfs-root DIR     sysfs root holding class/openaccel/<name>; --sysfs is the same. Without it the
-                       tree is found from the node: /sys/dev/char/MAJ:MIN for a character device,
-                       DIR/sys for a refdev node DIR/dev/openaccel/accelN
+  --device PATH        device node: /dev/accel/accel0 (2.0 kernel driver), /dev/openaccel/accel0 (1.0), or
+                       a refdev socket node (DIR/dev/accel/accelN is 2.0, DIR/dev/openaccel/accelN 1.0)
+  --spec V             the uAPI to check, 1.0 or 2.0 (default: what the node is; without --device ${DEFAULT_SPEC})
+  --sysfs-root DIR     sysfs root holding class/accel/<name> (2.0) or class/openaccel/<name> (1.0); --sysfs
+                       is the same. Without it the tree is found from the node: /sys/dev/char/MAJ:MIN for a
+                       character device, DIR/sys for a refdev node under DIR/dev
   --manifest FILE      the device's capability manifest: checked, and its profiles and limits claimed
   --profile P          only the mandatory tests of profile P (core, queue, sva, dmabuf, chain); for a
                        node of another driver: drm-core, dmabuf-exporter or uacce (default: what the
@@ -52,6 +69,8 @@ a report file that cannot be written).
 
 examples:
   accelctl conformance run
+  accelctl conformance run --spec 2.0
+  accelctl conformance run --device /dev/accel/accel0
   accelctl conformance run --device /dev/openaccel/accel0 --manifest my-device.json --format junit --output results.xml
   accelctl conformance run --filter 'queue.*' --filter latency`,
   async run(argv, io) {
@@ -59,6 +78,7 @@ examples:
       argv,
       {
         device: { type: 'string' },
+        spec: { type: 'string' },
         'sysfs-root': { type: 'string' },
         sysfs: { type: 'string' },
         manifest: { type: 'string' },
@@ -74,7 +94,8 @@ examples:
     const format = values.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`--format is one of ${FORMATS.join(', ')}, got '${values.format}'`);
     // A DRM, dma-buf or UACCE node (or a drm-core, dmabuf-exporter, uacce profile) gets the profiles for drivers other people wrote.
-    const native = values.device ? await nativeConformanceForCli({ device: values.device, sysfsRoot: values['sysfs-root'] ?? values.sysfs, profiles: values.profile ?? [], format, ...(format === 'console' ? { onProgress: (l: string) => io.err(l) } : {}) }) : undefined;
+    const askedSpec = specOption(values.spec);
+    const native = values.device && !askedSpec ? await nativeConformanceForCli({ device: values.device, sysfsRoot: values['sysfs-root'] ?? values.sysfs, profiles: values.profile ?? [], format, ...(format === 'console' ? { onProgress: (l: string) => io.err(l) } : {}) }) : undefined;
     if (native) {
       if (native.error) io.err(`accelctl conformance run: could not run: ${native.error}`);
       else if (values.output) writeFileSync(values.output, native.text!);
@@ -85,16 +106,17 @@ examples:
     const faults = values['refdev-fault'] ?? [];
     for (const f of faults) if (!REFDEV_FAULTS.some((x) => x.name === f)) throw new UsageError(`unknown refdev fault '${f}'; see accelctl refdev faults`);
     if (faults.length && values.device) throw new UsageError('--refdev-fault starts a refdev; it does not combine with --device');
-    if (values.filter?.length && selectTests(values.filter).length === 0) throw new UsageError(noMatch(values.filter));
+    const spec: SpecVersionName = askedSpec ?? (values.device ? (specOfNode(values.device, values['sysfs-root'] ?? values.sysfs ?? '/sys') ?? '1.0') : DEFAULT_SPEC);
+    if (values.filter?.length && selectTests(values.filter, spec).length === 0) throw new UsageError(noMatch(values.filter));
     if (values.sysfs !== undefined && values['sysfs-root'] !== undefined && values.sysfs !== values['sysfs-root']) throw new UsageError('--sysfs is --sysfs-root; give one of them');
     const givenRoot = values['sysfs-root'] ?? values.sysfs;
     let sysfsRoot = givenRoot;
     try {
       for (const [option, file] of [['--output', values.output], ['--bundle', values.bundle]] as const) if (file !== undefined) checkWritableFile(file, option);
       if (values.device) {
-        if (givenRoot === undefined) sysfsRoot = sysfsRootForNode(values.device);
-        else checkSysfsRootFor(givenRoot, basename(values.device), 'from --sysfs-root');
-      } else if (givenRoot !== undefined) checkSysfsRootFor(givenRoot, 'accel0', 'from --sysfs-root');
+        if (givenRoot === undefined) sysfsRoot = sysfsRootForNode(values.device, '/sys', classDirOf(spec));
+        else checkSysfsRootFor(givenRoot, basename(values.device), 'from --sysfs-root', classDirOf(spec));
+      } else if (givenRoot !== undefined) checkSysfsRootFor(givenRoot, 'accel0', 'from --sysfs-root', classDirOf(spec));
     } catch (e) {
       if (!(e instanceof CannotRunError)) throw e;
       io.err(`accelctl conformance run: could not run: ${e.message}\nhint: ${e.hint}`);
@@ -117,7 +139,8 @@ examples:
         io.err(`accelctl conformance run: ${(e as Error).message}`);
         return EXIT.usage;
       }
-      device = refdev.node('accel0');
+      // 2.0 nodes sit beside 1.0's: R/dev/accel/accelN (the agreed place), same names, same engines.
+      device = spec === '2.0' ? join(refdev.runtimeDir, 'dev/accel', 'accel0') : refdev.node('accel0');
       sysfsRoot = givenRoot ?? refdev.sysfsRoot;
       manifestPath ??= join(refdev.runtimeDir, 'manifests', 'accel0.json');
     }
@@ -128,7 +151,7 @@ examples:
       try {
         report = await runConformance({
           // sysfsRoot is set by now: from --sysfs-root, found from the node, or the refdev's.
-          target: { device, sysfsRoot: sysfsRoot!, ...(manifest ? { manifest } : {}), ...(manifestPath ? { manifestPath } : {}) },
+          target: { device, spec, sysfsRoot: sysfsRoot!, ...(manifest ? { manifest } : {}), ...(manifestPath ? { manifestPath } : {}) },
           ...(values.filter ? { filters: values.filter } : {}),
           ...(values.profile ? { profiles: values.profile as ProfileName[] } : {}),
           onEvent: (e) => {
@@ -165,17 +188,21 @@ const noMatch = (filters: readonly string[]) => `no test id matches ${filters.jo
 export const conformanceList: Command = {
   path: ['conformance', 'list'],
   summary: 'list the conformance tests: id, mandatory profiles, rule',
-  help: `usage: accelctl conformance list [--filter GLOB]... [--json]
+  help: `usage: accelctl conformance list [--spec 1.0|2.0] [--filter GLOB]... [--json]
+
+  --spec V   the suite of uAPI 1.0 (default) or 2.0
 
 examples:
-  accelctl conformance list --filter 'mmap.*'`,
+  accelctl conformance list --filter 'mmap.*'
+  accelctl conformance list --spec 2.0 --filter 'protocol.ring.*'`,
   run(argv, io) {
-    const { values } = parse(argv, { filter: { type: 'string', multiple: true }, json: { type: 'boolean' } }, false);
-    const tests = selectTests(values.filter ?? []);
+    const { values } = parse(argv, { spec: { type: 'string' }, filter: { type: 'string', multiple: true }, json: { type: 'boolean' } }, false);
+    const spec = specOption(values.spec) ?? '1.0';
+    const tests = selectTests(values.filter ?? [], spec);
     // The same answer as run: a filter that selects nothing is a usage error, not an empty list.
     if (values.filter?.length && tests.length === 0) throw new UsageError(noMatch(values.filter));
-    if (values.json) io.out(json('openaccel-cli/conformance-list/1', { tests: tests.map((t) => ({ id: t.id, profiles: t.profiles, requires: t.requires ?? {}, doc: t.doc })) }));
-    else io.out(`${table([['ID', 'PROFILES', 'RULE'], ...tests.map((t) => [t.id, t.profiles.join(','), t.doc])])}\n${tests.length} of ${ALL_TESTS.length} tests`);
+    if (values.json) io.out(json('openaccel-cli/conformance-list/1', { spec, tests: tests.map((t) => ({ id: t.id, profiles: t.profiles, requires: t.requires ?? {}, doc: t.doc })) }));
+    else io.out(`${table([['ID', 'PROFILES', 'RULE'], ...tests.map((t) => [t.id, t.profiles.join(','), t.doc])])}\n${tests.length} of ${testsOf(spec).length} tests of uAPI ${spec}`);
     return EXIT.ok;
   },
 };

@@ -1,8 +1,8 @@
 /** accelctl conformance coverage: which tests check each rule of the spec, and which rules nothing checks. */
-import { ruleCoverage, type RuleCoverage } from '@openaccel/conformance';
+import { ruleCoverage, ruleCoverageV2, SPEC_VERSIONS, type RuleCoverage } from '@openaccel/conformance';
 import { EXIT, json, parse, table, UsageError, type Command } from '../command.js';
 
-const KINDS = ['common', 'errno', 'mmap', 'protocol', 'opcode', 'status', 'sysfs'];
+const KINDS = ['common', 'errno', 'core', 'mmap', 'protocol', 'opcode', 'status', 'sysfs', 'fdinfo'];
 const MAX_TESTS_SHOWN = 3;
 
 function testsColumn(r: RuleCoverage): string {
@@ -14,25 +14,29 @@ function testsColumn(r: RuleCoverage): string {
 export const conformanceCoverage: Command = {
   path: ['conformance', 'coverage'],
   summary: 'the rule coverage matrix: every rule of the spec and the tests that check it',
-  help: `usage: accelctl conformance coverage [--kind KIND]... [--untested] [--json]
+  help: `usage: accelctl conformance coverage [--spec 1.0|2.0] [--kind KIND]... [--untested] [--json]
 
-Every rule of uAPI 1.0 (common and per-ioctl errno rules, mmap rules, the data-path protocol, each
-opcode's semantics and statuses, sysfs attributes) with the conformance tests that check it, or the
-spec's reason why none can. Exits 1 when a rule has neither a test nor an exemption, or when the
-mapping names a rule or test that does not exist.
+Every rule of a uAPI version (common and per-ioctl errno rules, mmap rules, the data-path protocol, each
+opcode's semantics and statuses; 1.0's sysfs attributes; 2.0's DRM core ioctl errno rules, binding
+sections and fdinfo keys) with the conformance tests of that version's suite that check it, or the
+reason why none can. Exits 1 when a rule has neither a test nor an exemption, or when the mapping names
+a rule or test that does not exist.
 
 options:
+  --spec V      the uAPI version: 1.0 (default) or 2.0
   --kind KIND   only rules of this kind: ${KINDS.join(', ')} (repeatable)
   --untested    only rules without a test (exempt or not)
   --json        the matrix as JSON (schema openaccel-cli/conformance-coverage/1)
 
 examples:
   accelctl conformance coverage --kind protocol
-  accelctl conformance coverage --untested`,
+  accelctl conformance coverage --spec 2.0 --untested`,
   run(argv, io) {
-    const { values } = parse(argv, { kind: { type: 'string', multiple: true }, untested: { type: 'boolean' }, json: { type: 'boolean' } }, false);
+    const { values } = parse(argv, { spec: { type: 'string' }, kind: { type: 'string', multiple: true }, untested: { type: 'boolean' }, json: { type: 'boolean' } }, false);
     for (const k of values.kind ?? []) if (!KINDS.includes(k)) throw new UsageError(`--kind ${k}: kinds are ${KINDS.join(', ')}`);
-    const report = ruleCoverage();
+    const spec = values.spec ?? '1.0';
+    if (!(SPEC_VERSIONS as readonly string[]).includes(spec)) throw new UsageError(`--spec is one of ${SPEC_VERSIONS.join(', ')}, got '${spec}'`);
+    const report = spec === '2.0' ? ruleCoverageV2() : ruleCoverage();
     const rules = report.rules.filter((r) => (!values.kind?.length || values.kind.includes(r.kind)) && (!values.untested || r.tests.length === 0));
     const exempt = report.rules.filter((r) => r.tests.length === 0 && r.exemption !== undefined).length;
     if (values.json) {
