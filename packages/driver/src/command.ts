@@ -75,10 +75,23 @@ export function opcodeOf(op: OpName | number): number {
   return v;
 }
 
-/** Writes a whole entry (every word, zeros included) as words at word index `at`. */
-export function encodeCommandWords(w: Uint32Array, at: number, c: Command, tag: number): void {
+/**
+ * The SQE layout of a uAPI version. Only the first word differs: 1.0 has opcode u8, flags u8 and
+ * reserved0 u16; 2.0 opcode u16 and flags u16 (its opcode space is not capped). The rest is the same.
+ */
+export type SqeAbi = 1 | 2;
+
+/** The first word of an entry: opcode and flags (OA_SQE_FENCE is bit 0 of flags in both versions). */
+function opWord(c: Command, abi: SqeAbi): number {
+  const op = opcodeOf(c.op);
+  if (abi === 1) return (op & 0xff) | (c.fence ? 1 << 8 : 0);
+  return ((op & 0xffff) | (c.fence ? 1 << 16 : 0)) >>> 0;
+}
+
+/** Writes a whole entry (every word, zeros included) as words at word index `at`, in the layout of `abi` (default 1.0). */
+export function encodeCommandWords(w: Uint32Array, at: number, c: Command, tag: number, abi: SqeAbi = 1): void {
   for (let i = 0; i < SQE_WORDS; i++) w[at + i] = 0;
-  w[at] = (opcodeOf(c.op) & 0xff) | (c.fence ? 1 << 8 : 0); // opcode u8, flags u8, reserved0 u16
+  w[at] = opWord(c, abi);
   w[at + S.tag] = tag;
   putRef(w, at, S.srcHandle, S.srcAddr, c.src);
   putRef(w, at, S.dstHandle, S.dstAddr, c.dst);
@@ -90,9 +103,9 @@ export function encodeCommandWords(w: Uint32Array, at: number, c: Command, tag: 
 
 const scratch = new Uint32Array(SQE_WORDS);
 
-/** Writes a whole 64-byte entry (every field, zeros included) at byte `at` of a view. */
-export function encodeCommand(v: DataView, at: number, c: Command, tag: number): void {
-  encodeCommandWords(scratch, 0, c, tag);
+/** Writes a whole 64-byte entry (every field, zeros included) at byte `at` of a view, in the layout of `abi` (default 1.0). */
+export function encodeCommand(v: DataView, at: number, c: Command, tag: number, abi: SqeAbi = 1): void {
+  encodeCommandWords(scratch, 0, c, tag, abi);
   for (let i = 0; i < SQE_WORDS; i++) v.setUint32(at + i * 4, scratch[i]!, true);
 }
 
@@ -106,8 +119,12 @@ export class PreparedCommand {
   /** Bumped by every change, so a queue knows whether an SQ slot still holds these words. */
   version = 0;
 
-  constructor(cmd: Command) {
-    encodeCommandWords(this.words, 0, cmd, 0);
+  /** `abi` is the uAPI the command is for: 1 (a 1.0 Queue, the default) or 2 (an AccelQueue). */
+  constructor(
+    cmd: Command,
+    readonly abi: SqeAbi = 1,
+  ) {
+    encodeCommandWords(this.words, 0, cmd, 0, abi);
   }
 
   /** Points the source somewhere else (a reused descriptor). */

@@ -27,17 +27,29 @@ export interface DeviceInfo {
   name: string;
 }
 
-export function queryInfo(t: Transport): DeviceInfo {
-  const io = uapi.ioctl('OA_IOCTL_GET_INFO');
-  const arg = io.encode({});
-  const r = t.ioctl(io.request(), arg);
-  if (r.errno) throw ioctlError('OA_IOCTL_GET_INFO', r.errno as never);
-  const v = io.decode(arg);
+/** The GET_INFO fields 1.0 and 2.0 share, as decoded by either version's codec. */
+export interface InfoWords {
+  api_major: number;
+  api_minor: number;
+  vendor_id: number;
+  device_id: number;
+  max_queues: number;
+  free_queues: number;
+  max_sq_entries: number;
+  max_cq_entries: number;
+  sqe_size: number;
+  cqe_size: number;
+  num_memories: number;
+  numa_node: number;
+  max_transfer_bytes: number;
+  name: Uint8Array;
+}
+
+/** The facts of GET_INFO that mean the same in 1.0 and 2.0. */
+export function sharedInfo(v: InfoWords): Omit<DeviceInfo, 'caps' | 'functions' | 'pasidBits' | 'doorbellSize'> {
   const nul = v.name.indexOf(0);
   return {
     apiVersion: { major: v.api_major, minor: v.api_minor },
-    caps: CAP_WORDS_FROM_SPEC.filter((_, bit) => (v.caps >> bit) & 1),
-    functions: FUNCTION_WORDS_FROM_SPEC.filter((_, op) => (v.functions >> BigInt(op)) & 1n),
     vendorId: v.vendor_id,
     deviceId: v.device_id,
     maxQueues: v.max_queues,
@@ -47,11 +59,24 @@ export function queryInfo(t: Transport): DeviceInfo {
     sqeSize: v.sqe_size,
     cqeSize: v.cqe_size,
     numMemories: v.num_memories,
-    pasidBits: v.pasid_bits,
     numaNode: v.numa_node,
     maxTransferBytes: v.max_transfer_bytes,
-    doorbellSize: v.doorbell_size,
     name: new TextDecoder().decode(v.name.subarray(0, nul < 0 ? v.name.length : nul)),
+  };
+}
+
+export function queryInfo(t: Transport): DeviceInfo {
+  const io = uapi.ioctl('OA_IOCTL_GET_INFO');
+  const arg = io.encode({});
+  const r = t.ioctl(io.request(), arg);
+  if (r.errno) throw ioctlError('OA_IOCTL_GET_INFO', r.errno as never);
+  const v = io.decode(arg);
+  return {
+    ...sharedInfo(v),
+    caps: CAP_WORDS_FROM_SPEC.filter((_, bit) => (v.caps >> bit) & 1),
+    functions: FUNCTION_WORDS_FROM_SPEC.filter((_, op) => (v.functions >> BigInt(op)) & 1n),
+    pasidBits: v.pasid_bits,
+    doorbellSize: v.doorbell_size,
   };
 }
 

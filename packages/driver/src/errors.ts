@@ -1,6 +1,39 @@
-import { uapi, UapiError, type ErrnoName } from '@openaccel/uapi';
+import { uapi, uapi2, UapiError, type ErrnoName } from '@openaccel/uapi';
 
 const CODEC_RULES = new Set(['size_too_small', 'size_mismatch', 'nonzero_tail', 'unknown_flags', 'reserved_nonzero']);
+/** Common 2.0 rules a known request that passes uapi2.checkRequest cannot have broken. */
+const ACCEL_CODEC_RULES = new Set(['unknown_ioctl', 'unknown_flags', 'reserved_nonzero']);
+
+interface Rule {
+  readonly id: string;
+  readonly errno: string;
+  readonly when: string;
+  readonly field?: string;
+}
+
+/**
+ * Names the rule (and its field) of an errno when exactly one rule of the ioctl fits. The rules the spec's
+ * own codec checks cannot be what failed when the bytes sent pass that check (`passesCodec`).
+ */
+function ruleError(ioctl: string, errno: ErrnoName, all: readonly Rule[], struct: string | undefined, codecRules: ReadonlySet<string>, passesCodec?: () => boolean): UapiError {
+  let rules = all.filter((r) => r.errno === errno);
+  if (passesCodec && rules.length > 1 && passesCodec()) rules = rules.filter((r) => !codecRules.has(r.id));
+  if (rules.length === 1) {
+    const r = rules[0]!;
+    return new UapiError({ errno, ioctl, ...(struct ? { struct } : {}), ...(r.field ? { field: r.field } : {}) }, `${r.when} (rule ${r.id})`);
+  }
+  const detail = rules.length ? `one of: ${rules.map((r) => `${r.when} (rule ${r.id})`).join('; ')}` : 'the spec gives this ioctl no such errno';
+  return new UapiError({ errno, ioctl }, detail);
+}
+
+function passes(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The typed error of a failed ioctl. A driver returns only an errno; the spec's errno table says what
@@ -8,23 +41,7 @@ const CODEC_RULES = new Set(['size_too_small', 'size_mismatch', 'nonzero_tail', 
  */
 export function ioctlError(ioctl: string, errno: ErrnoName, sent?: { request: number; arg: Uint8Array }): UapiError {
   const io = uapi.compiled.ioctls.get(ioctl);
-  let rules = (io?.errors ?? []).filter((r) => r.errno === errno);
-  if (sent && rules.length > 1) {
-    // The rules the spec's own codec checks cannot be what failed when the bytes sent pass that check.
-    let clean = true;
-    try {
-      uapi.checkRequest(sent.request, sent.arg);
-    } catch {
-      clean = false;
-    }
-    if (clean) rules = rules.filter((r) => !CODEC_RULES.has(r.id));
-  }
-  if (rules.length === 1) {
-    const r = rules[0]!;
-    return new UapiError({ errno, ioctl, ...(io ? { struct: io.spec.arg } : {}), ...(r.field ? { field: r.field } : {}) }, `${r.when} (rule ${r.id})`);
-  }
-  const detail = rules.length ? `one of: ${rules.map((r) => `${r.when} (rule ${r.id})`).join('; ')}` : 'the spec gives this ioctl no such errno';
-  return new UapiError({ errno, ioctl }, detail);
+  return ruleError(ioctl, errno, io?.errors ?? [], io?.spec.arg, CODEC_RULES, sent && (() => passes(() => uapi.checkRequest(sent.request, sent.arg))));
 }
 
 /** The device was removed, reset, or (refdev) its process went away: only close() is left. */
@@ -57,4 +74,27 @@ export class QueueStoppedError extends Error {
     super(`queue ${queueId}: stopped by the device after an error (OA_DOORBELL_ERROR); destroy it`);
     this.name = 'QueueStoppedError';
   }
+}
+
+/** A 2.0 failure that is not an errno of one spec rule: the node is not an OpenAccel device, a reply was malformed. */
+export class DriverError extends Error {
+  constructor(
+    readonly errno: ErrnoName,
+    readonly ioctl: string,
+    detail: string,
+  ) {
+    super(`${errno} (${ioctl}): ${detail}`);
+    this.name = 'DriverError';
+  }
+}
+
+/**
+ * The typed error of a failed 2.0 ioctl (driver-private or DRM core), naming the rule and its field when
+ * exactly one rule of the ioctl (common rules included) has that errno.
+ */
+export function accelIoctlError(ioctl: string, errno: ErrnoName, sent?: { request: number; arg: Uint8Array }): UapiError {
+  const own = uapi2.compiled.ioctls.get(ioctl);
+  const core = uapi2.compiled.coreIoctls.get(ioctl);
+  const check = own && sent ? () => passes(() => uapi2.checkRequest(sent.request, sent.arg)) : undefined;
+  return ruleError(ioctl, errno, own?.errors ?? core?.spec.errors ?? [], own?.spec.arg ?? core?.spec.arg, ACCEL_CODEC_RULES, check);
 }
