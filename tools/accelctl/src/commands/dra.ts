@@ -18,9 +18,11 @@ export const draSlices: Command = {
 
 One pool named after the node, one device per accelerator, attributes in the openaccel.dev domain:
 fn_<function>, cap_<feature>, numaNode, numaDist<N>, memoryDomain (devices sharing a memory share it),
-linkDomain (devices that can be chained share it), model, source, kernelName, pasidBits; free queues as
-the capacity 'queues'. Every slice is checked against the resource.k8s.io/v1 schema and the API server's
-rules before it is printed. JSON output is a Kubernetes List (kubectl apply -f takes it).
+linkDomain (devices that can be chained share it), model, source, kernelName, pasidBits. A device with
+free queues allows multiple allocations and offers them as the consumable capacity 'queues' (one per
+allocation by default), and memory only it reaches as 'memory'. Every slice is checked against the
+resource.k8s.io/v1 schema and the API server's rules before it is printed. JSON output is a Kubernetes
+List (kubectl apply -f takes it).
 
   --conformance REPORT.json   a report of 'accelctl conformance run --format json': the device it names
                               gets profile_<name> for each profile it passed
