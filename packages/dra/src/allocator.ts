@@ -177,7 +177,8 @@ export function allocateClaim(claimName: string, spec: ResourceClaimSpec, classe
       tried.add(alt.result);
       if (alt.count === 'all') {
         // Every matching device, or none at all; a constraint that excludes one of them is a broken claim.
-        const all = devices.filter((c, i) => matches(alt, c, i));
+        // A device without the capacity asked for, or with less in total, is not one of "all".
+        const all = devices.filter((c, i) => matches(alt, c, i) && couldEverFit(alt, c));
         const undos: (() => void)[] = [];
         let ok = all.length > 0;
         for (const c of all) {
@@ -233,6 +234,12 @@ export function allocateClaim(claimName: string, spec: ResourceClaimSpec, classe
     ...(amounts?.size ? { consumedCapacity: Object.fromEntries([...amounts].map(([k, v]) => [k, formatQuantity(v)])) } : {}),
   }));
   return { results };
+}
+
+function couldEverFit(alt: Alternative, c: Candidate): boolean {
+  if (!alt.capacity) return true;
+  const fit = consume(alt.capacity, c.device.capacity ?? {}, undefined);
+  return !('misfit' in fit) || fit.misfit.kind === 'policy';
 }
 
 function addAmounts(a: CapacityAmounts | undefined, b: CapacityAmounts, sign: 1n | -1n): CapacityAmounts {

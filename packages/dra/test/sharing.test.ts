@@ -122,6 +122,16 @@ describe('queues as consumable capacity', () => {
     expect('unfit' in tooBig && explainUnfit(tooBig.unfit)).toBe("request accel: 1 device match; w 4 of 4 'queues' left, 5 needed");
   });
 
+  it('allocationMode All takes every matching device that has enough of the capacity, and fails when one of them is full', () => {
+    const spec: ResourceClaimSpec = { devices: { requests: [{ name: 'all', exactly: { deviceClassName: 'deflate.openaccel.dev', allocationMode: 'All', capacity: { requests: { queues: '2' } } } }] } };
+    const devices = [shared('a', 4), shared('small', 1), shared('b', 2)];
+    const state = new AllocatedState();
+    const r = place(state, devices, spec);
+    expect('results' in r && r.results.map((x) => x.device)).toEqual(['a', 'b']);
+    const again = place(state, devices, spec);
+    expect('unfit' in again && explainUnfit(again.unfit)).toBe("request all: 3 devices match; b 0 of 2 'queues' left, 2 needed");
+  });
+
   it('says nothing about requests the search never reached', () => {
     const spec: ResourceClaimSpec = {
       devices: {
