@@ -43,6 +43,9 @@ const OPCODES = new Map<number, string>(openaccelV2.opcodes.map((o) => [o.value,
 /** A 2.0 ioctl name of the spec (driver-private). */
 export type Oa2Ioctl = Parameters<typeof uapi2.ioctl>[0];
 
+/** What io() and core() send through: a transport, or any open file that takes raw ioctls. */
+export type Ioctls = Pick<Transport, 'ioctl'>;
+
 /** The answer of one ioctl: errno (undefined on success) and the argument as the device left it. */
 export interface Answer<V> {
   errno: string | undefined;
@@ -115,7 +118,7 @@ export class AccelEnv {
   }
 
   /** A driver-private ioctl by name with the given fields (the rest zero). */
-  io<N extends Oa2Ioctl>(t: Transport, name: N, fields: Record<string, unknown> = {}): Answer<ReturnType<ReturnType<typeof uapi2.ioctl<N>>['decode']>> {
+  io<N extends Oa2Ioctl>(t: Ioctls, name: N, fields: Record<string, unknown> = {}): Answer<ReturnType<ReturnType<typeof uapi2.ioctl<N>>['decode']>> {
     const codec = uapi2.ioctl(name);
     const arg = codec.encode(fields as never);
     const errno = t.ioctl(codec.request(), arg).errno;
@@ -123,7 +126,7 @@ export class AccelEnv {
   }
 
   /** A DRM core ioctl by name; `bytes` (optional) is sent as is. */
-  core(t: Transport, name: string, fields: Record<string, number | bigint> = {}): Answer<Record<string, number | bigint>> {
+  core(t: Ioctls, name: string, fields: Record<string, number | bigint> = {}): Answer<Record<string, number | bigint>> {
     const codec = drmCoreIoctl(name);
     const arg = codec.encode(fields);
     const errno = t.ioctl(codec.request, arg).errno;

@@ -5,7 +5,7 @@ import { V2_TESTS } from './registry.js';
 
 export const V2_RULE_TESTS: Readonly<Record<string, readonly string[]>> = {
   'common.unknown_ioctl': ['protocol.binding.numbering'],
-  'mmap.not_permitted': ['mmap.gem_offsets_per_file'],
+  'mmap.not_permitted': ['mmap.gem_offsets_per_file', 'mmap.unknown_offset'],
   'protocol.ring.indices': ['protocol.ring.phase'],
   'protocol.ring.order': ['protocol.ring.submit'],
   'protocol.sync.queue': ['ioctl.submit.points_on_doorbell_queue'],
@@ -18,6 +18,7 @@ export const V2_RULE_TESTS: Readonly<Record<string, readonly string[]>> = {
   'fdinfo.drm-client-id': ['fdinfo.keys'],
   'fdinfo.openaccel-queues': ['fdinfo.keys'],
   'fdinfo.openaccel-sva': ['fdinfo.keys'],
+  'fdinfo.drm-total-<memory>': ['fdinfo.keys'],
   'protocol.memory.access': ['functions.*.address_fault', 'ioctl.gem_info.handle_not_found'],
   'opcode.nop': ['protocol.ring.complete', 'protocol.ring.submit'],
   ...Object.fromEntries(['copy', 'fill', 'crc32c', 'sha256', 'deflate', 'inflate', 'aes_gcm_encrypt', 'aes_gcm_decrypt'].map((fn) => [`opcode.${fn}`, [`functions.${fn}.ok`]])),

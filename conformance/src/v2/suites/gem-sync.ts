@@ -1,5 +1,5 @@
 /** GEM objects, PRIME, syncobjs and fdinfo (rules memory.gem, sync.*, context.lifetime; GEM, PRIME and SYNCOBJ errno rules). */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import type { Transport } from '@openaccel/driver';
 import { C, closeFd, pollFds } from '@openaccel/sys';
 import { drmConstant } from '@openaccel/uapi';
@@ -7,6 +7,8 @@ import { expectErrno, expectSuccess } from '../../env.js';
 import { ConformanceFailure, expectEqual, expectTrue, SkipTest, type TestCase } from '../../model.js';
 import type { AccelEnv } from '../accel-env.js';
 import { COMPLETION_DEADLINE_MS, monotonicDeadline } from '../accel-queue.js';
+import { FdinfoFile } from '../fdinfo-file.js';
+import { expectMmapErrnoOf } from './queue-ioctls.js';
 
 type T = TestCase<AccelEnv>;
 
@@ -149,14 +151,8 @@ export const gemSyncSuite: T[] = [
       const g = gemCreate(env, a);
       const off = gemInfo(env, a, g.handle).mmapOffset;
       if (off === 0n) throw new SkipTest('a CPU-visible memory');
-      try {
-        env.bound().mmap(off, g.size, C.PROT_READ, C.MAP_SHARED).close();
-      } catch (e) {
-        const errno = (e as { errno?: string }).errno;
-        if (errno === 'EINVAL' || errno === 'EACCES') return;
-        throw e;
-      }
-      throw new ConformanceFailure("another file mapped this file's GEM offset", 'EINVAL or EACCES', 'success');
+      const other = env.bound();
+      expectMmapErrnoOf("another file mapping this file's GEM offset", ['EINVAL', 'EACCES'], () => other.mmap(off, g.size, C.PROT_READ, C.MAP_SHARED));
     },
   },
   {
@@ -288,23 +284,30 @@ export const gemSyncSuite: T[] = [
 
   {
     id: 'fdinfo.keys',
-    doc: 'fdinfo of an OpenAccel fd has drm-driver openaccel, drm-client-id equal to context_id, openaccel-queues and openaccel-sva, and never a PASID',
+    doc: 'fdinfo of an OpenAccel file: drm-driver openaccel, drm-client-id equal to context_id, openaccel-queues counting live queues, openaccel-sva, drm-total-<memory> once it holds GEM memory, and never a PASID',
     profiles: ['core'],
     run(env): { warn: string } | undefined {
-      const t = env.open();
-      const b = env.io(t, 'DRM_IOCTL_OA_BIND_CONTEXT');
+      const f = env.track(new FdinfoFile(env.device));
+      const b = env.io(f, 'DRM_IOCTL_OA_BIND_CONTEXT');
       expectSuccess('BIND_CONTEXT', b.errno);
-      // Only the kernel writes a DRM file's fdinfo; a socket node's is the socket's, so nothing can be checked there.
-      if (t.kind !== 'kernel') return { warn: `${env.device} is a socket node: fdinfo keys are checked on kernel nodes only` };
-      const text = readFileSync(`/proc/self/fdinfo/${t.fd}`, 'utf8');
-      const keys = new Map(text.split('\n').map((l) => l.split(':').map((x) => x.trim()) as [string, string]));
+      let keys = f.fdinfo();
       expectEqual('drm-driver', 'openaccel', keys.get('drm-driver'));
       expectEqual('drm-client-id', String((b.out as { context_id: number }).context_id), keys.get('drm-client-id'));
       expectEqual('openaccel-queues', '0', keys.get('openaccel-queues'));
       expectEqual('openaccel-sva', '0', keys.get('openaccel-sva'));
-      expectTrue('no PASID in fdinfo', !/pasid/i.test(text), text);
+      expectTrue('no PASID in fdinfo', ![...keys.keys()].some((k) => /pasid/i.test(k)), [...keys.keys()].join(','));
+      expectSuccess('CREATE_QUEUE', env.io(f, 'DRM_IOCTL_OA_CREATE_QUEUE', { sq_entries: 2 }).errno);
+      keys = f.fdinfo();
+      expectEqual('openaccel-queues with one queue', '1', keys.get('openaccel-queues'));
+      if (!env.has('device_memory')) return { warn: 'no OA_CAP_DEVICE_MEMORY: drm-total-<memory> of GEM memory not checked' };
+      const m = allocatable(env, env.open());
+      expectSuccess('GEM_CREATE', env.io(f, 'DRM_IOCTL_OA_GEM_CREATE', { memory_id: m.id, size: BigInt(m.align) }).errno);
+      const total = [...f.fdinfo().entries()].filter(([k]) => k.startsWith('drm-total-'));
+      expectTrue('a drm-total-<memory> key once the file holds GEM memory', total.length > 0, [...keys.keys()].join(','));
+      expectTrue(`drm-total values are sizes (${total.map(([k, v]) => `${k}: ${v}`).join(', ')})`, total.every(([, v]) => /^\d+( [KM]iB)?$/.test(v)));
       return undefined;
     },
   },
+
 ];
 

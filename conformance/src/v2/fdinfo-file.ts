@@ -1,0 +1,64 @@
+/**
+ * An open file of a node whose fdinfo a test reads: on a kernel node /proc/self/fdinfo/<fd>, which the DRM
+ * core writes; on a refdev socket node the FDINFO request of the socket-node protocol, sent on a connection
+ * of the test's own (so the file it describes is the one the test made its ioctls on).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { openTransport, type Transport } from '@openaccel/driver';
+import { closeFd, UnixSocket } from '@openaccel/sys';
+import { decodeReply, encodeRequest, errnoName, SocketNodeKind } from '@openaccel/uapi';
+
+/** fdinfo text is a few lines; anything longer is not drm-usage-stats. */
+const MAX_FDINFO = 64 * 1024;
+
+export class FdinfoFile {
+  private readonly kernel: Transport | undefined;
+  private readonly socket: UnixSocket | undefined;
+
+  constructor(node: string) {
+    if (statSync(node).isSocket()) this.socket = UnixSocket.connect(node);
+    else this.kernel = openTransport(node);
+  }
+
+  /** An ioctl without fd fields (BIND, CREATE_QUEUE, GEM_CREATE): what fdinfo accounts for. */
+  ioctl(request: number, arg: Uint8Array): { errno?: string } {
+    if (this.kernel) return this.kernel.ioctl(request, arg);
+    const r = this.roundTrip(SocketNodeKind.Ioctl, request, arg);
+    if (typeof r === 'string') return { errno: r };
+    arg.set(r.subarray(0, arg.length));
+    return {};
+  }
+
+  /** The `key: value` lines of the file's fdinfo. */
+  fdinfo(): Map<string, string> {
+    let text: string;
+    if (this.kernel) text = readFileSync(`/proc/self/fdinfo/${this.kernel.fd}`, 'utf8').slice(0, MAX_FDINFO);
+    else {
+      const r = this.roundTrip(SocketNodeKind.Fdinfo, 0, new Uint8Array(0));
+      if (typeof r === 'string') throw new Error(`FDINFO request failed with ${r}`);
+      text = new TextDecoder().decode(r.subarray(0, MAX_FDINFO));
+    }
+    const keys = new Map<string, string>();
+    for (const line of text.split('\n')) {
+      const at = line.indexOf(':');
+      if (at > 0) keys.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+    }
+    return keys;
+  }
+
+  private roundTrip(kind: SocketNodeKind, request: number, arg: Uint8Array): Uint8Array | string {
+    const s = this.socket!;
+    if (typeof s.send(encodeRequest({ kind, request, arg })) === 'string') return 'ENODEV';
+    const r = s.recv();
+    if (typeof r === 'string' || r.length === 0) return 'ENODEV';
+    for (const fd of r.fds) closeFd(fd);
+    const reply = decodeReply(r.payload);
+    if (!reply) return 'EIO';
+    return reply.errno ? (errnoName(reply.errno) ?? `E${reply.errno}`) : reply.data;
+  }
+
+  close(): void {
+    this.kernel?.close();
+    this.socket?.close();
+  }
+}
