@@ -8,7 +8,7 @@ import { CAP_WORDS } from '@openaccel/sysfs';
 import { decodeIoc, DOORBELL_ERROR, DOORBELL_WORDS, uapi, UapiError, type ErrnoName, type IoctlName, type MmapArg } from '@openaccel/uapi';
 import { createDmabuf, isDmabuf, sizeOf } from './dmabuf.js';
 import type { MemoryPool, RefDevice } from './device.js';
-import { unbindSva } from './binding.js';
+import { unbindSva, type Sender } from './binding.js';
 
 export interface Reply {
   errno: ErrnoName | 0;
@@ -48,12 +48,7 @@ interface Handle {
   pool?: MemoryPool;
 }
 
-/** Who sent a request: the pid in refdev's namespace and, where the kernel gives one (SCM_PIDFD), a pidfd of the sender. */
-export interface Sender {
-  pid: number;
-  /** Borrowed: the context duplicates it when it keeps it. */
-  pidfd?: number;
-}
+export type { Sender } from './binding.js';
 
 /** The process a context is bound to, named by a pidfd so that a reused pid number never passes for it. */
 interface Binder {

@@ -26,7 +26,7 @@ export class RefDevice {
   private seq = 0;
   private readonly acks = new Map<number, () => void>();
   private readonly progress = new Map<number, () => void>();
-  private readonly watches = new Map<number, () => void>();
+  private readonly watches = new Map<number, (errors: number) => void>();
   private nextWatch = 1;
   queuesInUse = 0;
   private nextPasid = 1;
@@ -81,7 +81,7 @@ export class RefDevice {
         this.acks.get(m.ack)?.();
         this.acks.delete(m.ack);
       } else if ('reached' in m) {
-        this.watches.get(m.reached)?.();
+        this.watches.get(m.reached)?.(m.errors);
         this.watches.delete(m.reached);
       } else {
         this.progress.get(m.progress)?.();
@@ -122,12 +122,12 @@ export class RefDevice {
   }
 
   /**
-   * Resolves when the queue's CQ tail reaches `cqTail`, or the queue stops or goes (the caller looks at
-   * the queue again); any number of watches per queue. `cancel` ends one early.
+   * Resolves when the queue's CQ tail reaches `cqTail` with the count of non-OK completions up to it, or
+   * with -1 when the queue stops or goes first; any number of watches per queue. `cancel` ends one early.
    */
-  watch(queueKey: number, cqTail: number): { reached: Promise<void>; cancel: () => void } {
+  watch(queueKey: number, cqTail: number): { reached: Promise<number>; cancel: () => void } {
     const id = this.nextWatch++;
-    const reached = new Promise<void>((resolve) => this.watches.set(id, resolve));
+    const reached = new Promise<number>((resolve) => this.watches.set(id, resolve));
     void this.tell({ op: 'watch', key: queueKey, id, cqTail });
     return {
       reached,

@@ -12,10 +12,13 @@ export type EngineRequest =
   /** Report `reached: id` once the queue's CQ tail reaches `cqTail`, or it stops or goes. */
   | { op: 'watch'; seq: number; key: number; id: number; cqTail: number }
   | { op: 'unwatch'; seq: number; id: number }
+  /** Commands [from, to) of a syncobj queue complete OA_STATUS_DEVICE_ERROR without running. */
+  | { op: 'poison'; seq: number; key: number; from: number; to: number }
   | { op: 'stop'; seq: number };
 
 /** `ready`: the engine's modules are loaded (it opens no more files), sent once before it serves. */
-export type EngineMessage = { ack: number } | { progress: number } | { reached: number } | { ready: true };
+/** `reached`: a watch ended; `errors` counts the queue's non-OK CQEs up to its tail, -1 when the queue stopped or went first. */
+export type EngineMessage = { ack: number } | { progress: number } | { reached: number; errors: number } | { ready: true };
 
 /**
  * A 2.0 queue's separate regions: control (cq_head, cq_arm) and status (sq_head, cq_tail, flags, arm_ack);
@@ -24,6 +27,7 @@ export type EngineMessage = { ack: number } | { progress: number } | { reached: 
 export interface QueueV2 {
   control: bigint;
   status: bigint;
+  /** An OA_QUEUE_SYNCOBJ queue's tail, a word only refdev writes. */
   tail?: SharedArrayBuffer;
   /** The file's engine time per opcode in ns (BigInt64 words), for fdinfo. */
   engineNs: SharedArrayBuffer;

@@ -92,6 +92,10 @@ interface Queue {
   /** 2.0: NEED_WAKEUP stays set on a new queue until the engine first finds work in it (queue.initial-state). */
   fresh: boolean;
   watches: { id: number; cqTail: number }[];
+  /** CQEs posted with a status other than OK (watches report it, for syncobj signal points). */
+  errors: number;
+  /** 2.0 syncobj queue: index ranges [from, to) whose commands complete DEVICE_ERROR unrun (a wait point failed). */
+  poison: [number, number][];
   sq: Uint32Array;
   sqMask: number;
   sqEntries: number;
@@ -168,6 +172,8 @@ function addQueue(m: Extract<EngineRequest, { op: 'addQueue' }>): void {
     badHead: v2 ? 0xfffe0000 : 0xfffffe00,
     fresh: v2 !== undefined,
     watches: [],
+    errors: 0,
+    poison: [],
     sq: new Uint32Array(view(m.sq, m.sqEntries * SQE_BYTES)),
     sqMask: m.sqEntries - 1,
     sqEntries: m.sqEntries,
@@ -237,8 +243,14 @@ function apply(m: EngineRequest): void {
     }
     case 'watch': {
       const q = findQueue(m.key);
-      if (!q || q.stopped) port.postMessage({ reached: m.id });
-      else (q.watches.push({ id: m.id, cqTail: m.cqTail }), checkWaiter(q));
+      if (!q || q.stopped) port.postMessage({ reached: m.id, errors: -1 });
+      else if (((q.cqTail - m.cqTail) | 0) >= 0) port.postMessage({ reached: m.id, errors: q.errors });
+      else q.watches.push({ id: m.id, cqTail: m.cqTail });
+      break;
+    }
+    case 'poison': {
+      const q = findQueue(m.key);
+      if (q) q.poison.push([m.from, m.to]);
       break;
     }
     case 'unwatch':
@@ -368,16 +380,20 @@ function checkWaiter(q: Queue): void {
     q.waiting = false;
     port.postMessage({ progress: q.key });
   }
-  if (q.watches.length) {
-    const left = q.watches.filter((w) => ((q.cqTail - w.cqTail) | 0) < 0);
-    if (left.length !== q.watches.length) for (const w of q.watches) if (!left.includes(w)) port.postMessage({ reached: w.id });
-    q.watches = left;
-  }
+}
+
+/** Watches whose CQ tail was just reached, with the errors up to exactly that tail (called per completion). */
+function checkWatches(q: Queue): void {
+  const left = q.watches.filter((w) => ((q.cqTail - w.cqTail) | 0) < 0);
+  if (left.length === q.watches.length) return;
+  Atomics.store(q.cqTailOut, q.cqTailAt, q.cqTail); // the watcher reads the tail it was told about
+  for (const w of q.watches) if (!left.includes(w)) port.postMessage({ reached: w.id, errors: q.errors });
+  q.watches = left;
 }
 
 /** A stopped or removed queue ends every watch on it: the watchers look at the queue again. */
 function endWatches(q: Queue): void {
-  for (const w of q.watches) port.postMessage({ reached: w.id });
+  for (const w of q.watches) port.postMessage({ reached: w.id, errors: -1 });
   q.watches = [];
 }
 
@@ -390,6 +406,8 @@ function post(q: Queue, tag: number, status: number, value: number): void {
   const phase = NO_PHASE_FLIP || ((q.cqTail >>> q.cqShift) & 1) === 0 ? 1 : 0;
   Atomics.store(q.cq, at + 3, phase); // publishes the entry (release)
   q.cqTail = (q.cqTail + 1) >>> 0;
+  if (status !== fn.STATUS.OK) q.errors = (q.errors + 1) >>> 0;
+  if (q.watches.length) checkWatches(q);
 }
 
 function publishHead(q: Queue): void {
@@ -419,6 +437,12 @@ function checkNop(q: Queue, at: number): number {
   let rest = 0;
   for (let i = 2; i < SQE_WORDS; i++) rest |= sq[at + i]!;
   return rest === 0 ? fn.STATUS.OK : fn.STATUS.INVALID_FIELD;
+}
+
+/** Whether command `index` is in a poisoned range; ranges wholly behind sq_head are dropped. */
+function poisoned(q: Queue, index: number): boolean {
+  q.poison = q.poison.filter(([, to]) => ((to - q.sqHead) | 0) > 0 || ((to - index) | 0) > 0);
+  return q.poison.some(([from, to]) => ((index - from) | 0) >= 0 && ((to - index) | 0) > 0);
 }
 
 /** Runs at most `budget` of what the queue's doorbell publishes; returns how many commands ran. */
@@ -456,6 +480,10 @@ function service(q: Queue, budget: number): number {
     q.sqHead = (q.sqHead + 1) >>> 0;
     const head = sq[from]!;
     stagedTag[n] = sq[from + S.tag]!;
+    if (q.poison.length && poisoned(q, (q.sqHead - 1) >>> 0)) {
+      stagedStatus[n] = fn.STATUS.DEVICE_ERROR; // a wait point of its batch signalled an error: not run (sync.points)
+      continue;
+    }
     if ((head & q.opMask) === fn.OP.NOP) {
       stagedStatus[n] = checkNop(q, from);
       continue;

@@ -17,7 +17,7 @@ export async function waitUntilQueue(call: IoctlCall, q: AccelQueue, tail: numbe
     let abort: (() => void) | undefined;
     let aborted = false;
     await Promise.race([
-      w.reached,
+      w.reached.then(() => {}),
       new Promise<void>((r) => call.file.waitAborts.add((abort = () => ((aborted = true), r())))),
       new Promise<void>((r) => (timer = setTimeout(r, Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(Number(left) / 1e6)))))),
     ]);

@@ -41,6 +41,10 @@ export class AccelQueue {
   /** The refdev-owned tail of an OA_QUEUE_SYNCOBJ queue, and the batches not yet released to the engine. */
   readonly releasedTail = new Int32Array(new SharedArrayBuffer(4));
   private readonly batches: Batch[] = [];
+  private releasing = false;
+  /** The tail released to the engine so far, and the engine's error count at the last completed batch. */
+  private releasedUpTo = 0;
+  private errorsSeen = 0;
   /** Fences of released batches not yet completed. */
   private readonly running = new Set<Fence>();
   readonly head = new Int32Array(new SharedArrayBuffer(4));
@@ -87,8 +91,18 @@ export class AccelQueue {
     this.release();
   }
 
-  /** Releases batches in order while their wait points have signalled; each signals its fence once its commands completed. */
+  /**
+   * Releases batches in order once their wait points have signalled; a batch whose wait point failed runs
+   * nothing (its commands complete OA_STATUS_DEVICE_ERROR). Each batch signals its fence once its commands
+   * completed, with an error when one of them did not complete OK (sync.points).
+   */
   private release(): void {
+    if (this.releasing) return;
+    this.releasing = true;
+    void this.releaseBatches().finally(() => (this.releasing = false));
+  }
+
+  private async releaseBatches(): Promise<void> {
     const d = this.file.device;
     while (this.batches.length && !this.gone) {
       const b = this.batches[0]!;
@@ -98,13 +112,18 @@ export class AccelQueue {
         return;
       }
       this.batches.shift();
+      const from = this.releasedUpTo;
+      this.releasedUpTo = b.tail;
+      if (b.waits.some((f) => f.state === 'error') && b.tail !== from) await d.tell({ op: 'poison', key: this.key, from, to: b.tail });
+      if (this.gone) return b.done.signal(true);
       Atomics.store(this.releasedTail, 0, b.tail);
       d.wake();
       this.running.add(b.done);
-      const w = d.watch(this.key, b.tail);
-      void w.reached.then(() => {
+      void d.watch(this.key, b.tail).reached.then((errors) => {
         this.running.delete(b.done);
-        b.done.signal(this.gone || this.stopped || ((this.cqTail - b.tail) | 0) < 0);
+        const failed = errors < 0 || ((errors - this.errorsSeen) | 0) > 0;
+        if (errors >= 0) this.errorsSeen = errors;
+        b.done.signal(failed);
       });
     }
   }

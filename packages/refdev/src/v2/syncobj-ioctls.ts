@@ -5,7 +5,7 @@
  * signals (only the kernel makes a real sync_file); refdev recognises its own by the eventfd-id of fdinfo.
  */
 import { readFileSync } from 'node:fs';
-import { C, closeFd, createEventfd, createMemfd, dupFd, signalEventfd } from '@openaccel/sys';
+import { C, closeFd, createEventfd, createMemfd, signalEventfd } from '@openaccel/sys';
 import { drmConstant } from '@openaccel/uapi';
 import type { Reply } from '../context.js';
 import { fail, MAX_HANDLES, type IoctlCall } from './accel-file.js';
@@ -15,6 +15,8 @@ import { identityOf } from './gem.js';
 
 /** Most handles one wait, signal or query takes (the kernel's allocation would fail beyond some count too). */
 export const MAX_SYNCOBJ_ARRAY = 1 << 14;
+/** How long TRANSFER with WAIT_FOR_SUBMIT waits for a fence (DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT). */
+const WAIT_FOR_SUBMIT_NS = 5_000_000_000n;
 /** setTimeout's longest delay; longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -26,8 +28,11 @@ type CoreReply = Reply & { out?: Record<string, number | bigint> };
 
 /** Syncobj fds refdev handed out, by identity; the memfd is kept so that its inode is never reused meanwhile. */
 const exported = new Map<string, { syncobj: Syncobj; fd: number }>();
-/** sync_file stand-ins by eventfd-id, while their fence is pending. */
+/** sync_file stand-ins by eventfd-id, and the eventfd of each pending fence exported, while the fence is pending. */
 const syncFiles = new Map<string, Fence>();
+const pendingSyncFiles = new Map<Fence, { fd: number; id: string | undefined }>();
+/** Pending fences exported as sync_files at once (each holds an eventfd of refdev's). */
+const MAX_PENDING_SYNC_FILES = 4096;
 
 /** The syncobj's fd export ends once no file holds it (a later import of that fd is EINVAL). */
 export function forgetSyncobj(s: Syncobj): void {
@@ -76,18 +81,27 @@ export async function serveSyncobj(name: string, v: Record<string, any>, call: I
       if (!s) return fail('ENOENT');
       const fence = s.fenceAt(0n);
       if (!fence) return fail('EINVAL');
-      const efd = createEventfd(0, C.EFD_CLOEXEC | C.EFD_NONBLOCK);
-      const id = eventfdId(efd);
-      if (id !== undefined) syncFiles.set(id, fence);
-      // Closed only once sent (the server closes closeAfterSend after the reply), then signalled through a dup.
-      const signaller = dupFd(efd);
-      if (typeof signaller === 'string') return (closeFd(efd), fail('EMFILE'));
-      fence.whenSignalled(() => {
-        signalEventfd(signaller);
-        closeFd(signaller);
-        if (id !== undefined) syncFiles.delete(id);
-      });
-      return { errno: 0, fds: [efd], closeAfterSend: [efd], out: { fd: 0 } };
+      if (fence.state !== 'pending') {
+        // Signalled already: a readable eventfd, handed over and not kept.
+        const efd = createEventfd(1, C.EFD_CLOEXEC | C.EFD_NONBLOCK);
+        return { errno: 0, fds: [efd], closeAfterSend: [efd], out: { fd: 0 } };
+      }
+      // One eventfd per pending fence, kept until the fence signals: every export sends that same file.
+      let exportFile = pendingSyncFiles.get(fence);
+      if (!exportFile) {
+        if (pendingSyncFiles.size >= MAX_PENDING_SYNC_FILES) return fail('EMFILE');
+        const efd = createEventfd(0, C.EFD_CLOEXEC | C.EFD_NONBLOCK);
+        const id = eventfdId(efd);
+        pendingSyncFiles.set(fence, (exportFile = { fd: efd, id }));
+        if (id !== undefined) syncFiles.set(id, fence);
+        fence.whenSignalled(() => {
+          signalEventfd(efd);
+          closeFd(efd);
+          pendingSyncFiles.delete(fence);
+          if (id !== undefined) syncFiles.delete(id);
+        });
+      }
+      return { errno: 0, fds: [exportFile.fd], out: { fd: 0 } };
     }
     case 'DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE': {
       if (v.pad !== 0) return fail('EINVAL');
@@ -132,16 +146,13 @@ export async function serveSyncobj(name: string, v: Record<string, any>, call: I
       if (!dst) return fail('ENOENT');
       const src = file.syncobjs.get(v.src_handle);
       if (!src) return fail('ENOENT');
-      let fence = src.fenceAt(v.src_point);
-      if (!fence) {
+      if (src.stateAt(v.src_point) === 'none') {
         if (!(v.flags & WAIT_FOR_SUBMIT)) return fail('EINVAL');
-        fence = new Fence();
-        const f = fence;
-        const stop = src.watch(() => {
-          const now = src.fenceAt(v.src_point);
-          if (now) (stop(), now.whenSignalled(() => f.signal(now.state === 'error')));
-        });
+        // drm_syncobj_find_fence waits for a fence to be submitted, for at most 5 s (ETIME after).
+        const got = await waitUntil(call, [src], process.hrtime.bigint() + WAIT_FOR_SUBMIT_NS, () => (src.stateAt(v.src_point) === 'none' ? -1 : 0));
+        if (typeof got === 'string') return fail(got);
       }
+      const fence = src.fenceAt(v.src_point)!;
       dst.attach(v.dst_point, fence);
       return { errno: 0 };
     }

@@ -5,7 +5,7 @@
  * sender's pidfd proves the pid is the sender's; an address that is not mapped there is EFAULT.
  */
 import { addressOf, closeFd, openProcessMemory, pidfdOpen, readProcessMemoryFile, writeProcessMemoryFile } from '@openaccel/sys';
-import type { Sender } from '../context.js';
+import type { Sender } from '../binding.js';
 
 /** Most bytes one ioctl copies in or out through a pointer (a bound before any read). */
 export const MAX_USER_COPY = 1 << 20;

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { C, closeFd, createEventfd, pollFds } from '@openaccel/sys';
+import { decodeReply, drmCoreIoctl, encodeRequest, SocketNodeKind } from '@openaccel/uapi';
 import { accelNodePath } from '@openaccel/refdev';
 import { until, useRefdev } from '../raw-client.js';
 import { pointArray, RawClient2, u32Array, u64Array, userBuffer } from './raw-client2.js';
@@ -24,6 +25,36 @@ function create(c: RawClient2, signaled = false): number {
 function wait(c: RawClient2, handles: number[], deadline: bigint, flags = WAIT_ALL) {
   const h = u32Array(handles);
   return c.core('DRM_IOCTL_SYNCOBJ_WAIT', { handles: h.ptr, count_handles: handles.length, timeout_nsec: deadline, flags });
+}
+
+/**
+ * A fence that has not signalled yet: a NOP on a syncobj queue whose CQ is full (nobody consumed it), with a
+ * signal point on `syncobj`. open() consumes the CQ and wakes the queue, so the NOP completes and the point signals.
+ */
+class Gate {
+  readonly ring: Ring2;
+  readonly syncobj: number;
+
+  constructor(readonly c: RawClient2, point = 0n) {
+    this.ring = new Ring2(c, 2, true);
+    this.syncobj = create(c);
+    this.ring.write({ opcode: 0, tag: 1 });
+    this.ring.write({ opcode: 0, tag: 2 });
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: this.ring.id, sq_tail: this.ring.tail, flags: 1, timeout_ns: farDeadline() }).errno).toBe(0);
+    this.ring.write({ opcode: 0, tag: 3 });
+    const signals = pointArray([{ handle: this.syncobj, point }]);
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: this.ring.id, sq_tail: this.ring.tail, num_signals: 1, signals_ptr: signals.ptr }).errno).toBe(0);
+  }
+
+  open(): void {
+    while (this.ring.take());
+    expect(this.c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: this.ring.id, sq_tail: this.ring.tail }).errno).toBe(0);
+  }
+
+  /** Destroys the gate's queue: its pending point signals with an error. */
+  fail(): void {
+    expect(this.c.ioctl('DRM_IOCTL_OA_DESTROY_QUEUE', { queue_id: this.ring.id }).errno).toBe(0);
+  }
 }
 
 describe('binary syncobjs', () => {
@@ -81,6 +112,27 @@ describe('timelines', () => {
   });
 });
 
+describe('TRANSFER with WAIT_FOR_SUBMIT', () => {
+  it('waits until the source point is submitted (here by another file through the syncobj fd)', () => {
+    const a = open();
+    const b = open();
+    const t = create(a);
+    const bin = create(a);
+    const e = a.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: t });
+    const tb = b.core('DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', { fd: e.fds[0]! }, [e.fds[0]!]).value.handle as number;
+    const io = drmCoreIoctl('DRM_IOCTL_SYNCOBJ_TRANSFER');
+    a.socket.send(encodeRequest({ kind: SocketNodeKind.Ioctl, request: io.request, arg: io.encode({ src_handle: t, dst_handle: bin, src_point: 4n, flags: WAIT_FOR_SUBMIT }) }));
+    expect(b.core('DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL', { handles: u32Array([tb]).ptr, points: u64Array([4n]).ptr, count_handles: 1 }).errno).toBe(0);
+    const r = a.socket.recv();
+    if (typeof r === 'string' || r.length === 0) throw new Error('no reply');
+    expect(decodeReply(r.payload)!.errno).toBe(0);
+    expect(wait(a, [bin], 0n).errno).toBe(0);
+    closeFd(e.fds[0]!);
+    a.close();
+    b.close();
+  });
+});
+
 describe('fds', () => {
   it('a syncobj fd imports into another file as the same syncobj', () => {
     const a = open();
@@ -108,55 +160,78 @@ describe('fds', () => {
     const s = create(c);
     expect(c.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: s, flags: 1 }).errno).toBe('EINVAL'); // no fence yet
     expect(c.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: 999, flags: 1 }).errno).toBe('ENOENT');
-    // A fence that has not signalled: a syncobj queue's batch waiting on another syncobj.
-    const gate = create(c);
     expect(c.ioctl('DRM_IOCTL_OA_BIND_CONTEXT', { flags: 0 }).errno).toBe(0);
-    const r = new Ring2(c, 4, true);
-    r.write({ opcode: 0, tag: 1 });
-    c.core('DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL', { handles: u32Array([gate]).ptr, points: u64Array([1n]).ptr, count_handles: 1 });
-    const gate2 = create(c);
-    c.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: gate, dst_handle: gate2, src_point: 2n, flags: WAIT_FOR_SUBMIT });
-    const signals = pointArray([{ handle: s }]);
-    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail, num_waits: 1, waits_ptr: pointArray([{ handle: gate2 }]).ptr, num_signals: 1, signals_ptr: signals.ptr }).errno).toBe(0);
+    const gate = new Gate(c);
+    expect(c.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: gate.syncobj, dst_handle: s, src_point: 0n, dst_point: 0n }).errno).toBe(0);
     const sf = c.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: s, flags: 1 });
     expect(sf.errno).toBe(0);
     expect(pollFds([sf.fds[0]!], C.POLLIN, 0)[0]! & C.POLLIN).toBe(0);
     const other = create(c);
     expect(c.core('DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', { handle: other, flags: 1, fd: sf.fds[0]! }, [sf.fds[0]!]).errno).toBe(0);
     expect(wait(c, [other], 0n).errno).toBe('ETIME'); // imported: the same fence, pending
-    c.core('DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL', { handles: u32Array([gate]).ptr, points: u64Array([2n]).ptr, count_handles: 1 });
+    gate.open();
     expect(wait(c, [s], farDeadline()).errno).toBe(0);
     expect(pollFds([sf.fds[0]!], C.POLLIN, 60_000)[0]! & C.POLLIN).toBe(C.POLLIN);
     expect(wait(c, [other], farDeadline()).errno).toBe(0);
     closeFd(sf.fds[0]!);
-    r.unmap();
+    gate.ring.unmap();
     c.close();
   });
 });
 
 describe('OA_QUEUE_SYNCOBJ queues (sync.points)', () => {
+  it('a failed wait point completes the batch DEVICE_ERROR unrun; a failed command signals its point with an error', async () => {
+    const c = open();
+    c.ioctl('DRM_IOCTL_OA_BIND_CONTEXT', { flags: 0 });
+    const gate = new Gate(c);
+    const r = new Ring2(c, 4, true);
+    const mid = create(c);
+    r.write({ opcode: 1, tag: 1, srcHandle: 999, srcLength: 8, dstHandle: 999, dstLength: 8 }); // a COPY that would fault
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail, num_waits: 1, waits_ptr: pointArray([{ handle: gate.syncobj }]).ptr, num_signals: 1, signals_ptr: pointArray([{ handle: mid }]).ptr }).errno).toBe(0);
+    gate.fail();
+    await until(() => r.cqTail === 1, 'the batch completes without running');
+    expect(r.take()).toEqual({ tag: 1, result: 0, status: 7 }); // DEVICE_ERROR, not ADDRESS_FAULT: it never ran
+    // The failed batch's signal point carries the error to a batch that waits on it.
+    const r2 = new Ring2(c, 4, true);
+    const g = c.ioctl('DRM_IOCTL_OA_GEM_CREATE', { memory_id: 0, size: 4096n }).value.handle as number;
+    r2.write({ opcode: 2, tag: 9, dstHandle: g, dstLength: 8, arg: 1n });
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r2.id, sq_tail: r2.tail, num_waits: 1, waits_ptr: pointArray([{ handle: mid }]).ptr }).errno).toBe(0);
+    await until(() => r2.cqTail === 1, 'the dependent batch completes');
+    expect(r2.take()?.status).toBe(7);
+    // A batch whose command fails (status not OK) signals its point with an error too.
+    const bad = create(c);
+    r2.write({ opcode: 0x77, tag: 10 });
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r2.id, sq_tail: r2.tail, num_signals: 1, signals_ptr: pointArray([{ handle: bad }]).ptr }).errno).toBe(0);
+    r2.write({ opcode: 0, tag: 11 });
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r2.id, sq_tail: r2.tail, num_waits: 1, waits_ptr: pointArray([{ handle: bad }]).ptr }).errno).toBe(0);
+    await until(() => r2.cqTail === 3, 'both batches complete');
+    expect([r2.take()?.status, r2.take()?.status]).toEqual([1, 7]); // INVALID_OPCODE, then DEVICE_ERROR unrun
+    gate.ring.unmap();
+    r.unmap();
+    r2.unmap();
+    c.close();
+  });
+
+
   it('commands start only after their wait point signalled; the signal point signals when they completed', async () => {
     const c = open();
     expect(c.ioctl('DRM_IOCTL_OA_BIND_CONTEXT', { flags: 0 }).errno).toBe(0);
     const r = new Ring2(c, 8, true);
-    const gate = create(c);
+    const gate = new Gate(c, 1n);
     const done = create(c);
-    const gateArr = u32Array([gate]);
-    // A pending fence to wait on: point 1 of `gate`, carried into `gate2` before anyone signals it.
-    const gate2 = create(c);
-    c.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: gate, dst_handle: gate2, src_point: 1n, flags: WAIT_FOR_SUBMIT });
     r.write({ opcode: 0, tag: 7 });
-    const sub = c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail, num_waits: 1, waits_ptr: pointArray([{ handle: gate2 }]).ptr, num_signals: 1, signals_ptr: pointArray([{ handle: done, point: 1n }]).ptr });
+    const sub = c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail, num_waits: 1, waits_ptr: pointArray([{ handle: gate.syncobj, point: 1n }]).ptr, num_signals: 1, signals_ptr: pointArray([{ handle: done, point: 1n }]).ptr });
     expect(sub.errno).toBe(0);
     // The command waits: nothing completes, the signal point is attached but pending.
     await new Promise((res) => setTimeout(res, 200));
     expect(r.cqTail).toBe(0);
     const tw = () => c.core('DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT', { handles: u32Array([done]).ptr, points: u64Array([1n]).ptr, count_handles: 1, timeout_nsec: 0n, flags: WAIT_ALL });
     expect(tw().errno).toBe('ETIME');
-    c.core('DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL', { handles: gateArr.ptr, points: u64Array([1n]).ptr, count_handles: 1 });
+    gate.open();
     await until(() => r.cqTail === 1, 'the command runs once the wait point signalled');
     await until(() => tw().errno === 0, 'the signal point signals once the command completed');
     expect(r.take()).toEqual({ tag: 7, result: 0, status: 0 });
+    gate.ring.unmap();
     r.unmap();
     c.close();
   });
@@ -180,15 +255,14 @@ describe('OA_QUEUE_SYNCOBJ queues (sync.points)', () => {
     const c = open();
     c.ioctl('DRM_IOCTL_OA_BIND_CONTEXT', { flags: 0 });
     const r = new Ring2(c, 4, true);
-    const gate = create(c);
-    const gate2 = create(c);
-    c.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: gate, dst_handle: gate2, src_point: 1n, flags: WAIT_FOR_SUBMIT });
+    const gate = new Gate(c);
     const done = create(c);
     r.write({ opcode: 0, tag: 1 });
-    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail, num_waits: 1, waits_ptr: pointArray([{ handle: gate2 }]).ptr, num_signals: 1, signals_ptr: pointArray([{ handle: done }]).ptr }).errno).toBe(0);
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail, num_waits: 1, waits_ptr: pointArray([{ handle: gate.syncobj }]).ptr, num_signals: 1, signals_ptr: pointArray([{ handle: done }]).ptr }).errno).toBe(0);
     expect(wait(c, [done], 0n).errno).toBe('ETIME');
     expect(c.ioctl('DRM_IOCTL_OA_DESTROY_QUEUE', { queue_id: r.id }).errno).toBe(0);
     expect(wait(c, [done], farDeadline()).errno).toBe(0);
+    gate.ring.unmap();
     r.unmap();
     c.close();
   });
