@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { chain, nearest, sharedMemory, unmet, type TopologyGraph } from '@openaccel/topology';
 import { AllocatedState } from './allocated-state.js';
-import { allocate, allocateClaim, candidates, explainUnfit } from './allocator.js';
+import { allocateClaim, candidates, explainUnfit } from './allocator.js';
 import { exportNode, type NodeExport } from './slices.js';
 import type { ShippedQuery, ShippedTemplate } from './shipped.js';
 import type { DeviceClass, DeviceRequestAllocationResult } from './types.js';
@@ -22,6 +22,8 @@ export interface NodeOutcome {
   machine: string;
   /** Device names in the pool, by request, or undefined when the claim cannot be allocated on the node. */
   allocation?: DeviceRequestAllocationResult[];
+  /** Why the claim does not fit on the node, when it does not. */
+  unfit?: string;
   /** Why the allocation and the topology answer differ; undefined when they agree. */
   disagreement?: string;
 }
@@ -95,11 +97,12 @@ export function simulate(machines: readonly Machine[], count: number, templates:
     templates.forEach((t, i) => {
       const r = reports[i]!;
       const start = performance.now();
-      const allocation = allocate(r.claim, t.template.spec.spec, classMap, devices);
+      const a = allocateClaim(r.claim, t.template.spec.spec, classMap, devices);
       spent[i]! += performance.now() - start;
+      const allocation = 'results' in a ? a.results : undefined;
       const ids = allocation?.map((a) => exp.devices.get(a.device)!.id);
       const disagreement = compare(machine.graph, t.query, ids, sharedIds(exp));
-      const outcome: NodeOutcome = { node, machine: machine.name, ...(allocation ? { allocation } : {}), ...(disagreement ? { disagreement } : {}) };
+      const outcome: NodeOutcome = { node, machine: machine.name, ...(allocation ? { allocation } : {}), ...('unfit' in a ? { unfit: explainUnfit(a.unfit) } : {}), ...(disagreement ? { disagreement } : {}) };
       r.nodes++;
       if (allocation) r.allocated++;
       if (!disagreement) r.agree++;

@@ -30,6 +30,9 @@ describe('allocation simulator over 1,000 nodes', { timeout: 120_000 }, () => {
       'openaccel-copy': 667,
       'openaccel-deflate-16-queues': 334,
     });
+    // Where a claim does not fit, the outcome says why.
+    const gpu = r.claims.find((c) => c.claim === 'openaccel-deflate')!.examples.find((e) => e.machine === 'kfd-xgmi-workstation')!;
+    expect(gpu.unfit).toBe('request accel: no device matches');
     const chained = r.claims.find((c) => c.query.kind === 'chain')!;
     expect(chained.examples[0]!.allocation!.map((a) => a.device)).toEqual(['openaccel-accel0', 'openaccel-accel1']);
   });
