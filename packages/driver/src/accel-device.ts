@@ -65,6 +65,8 @@ export class AccelDevice {
   private readonly syncobjs = new Set<Syncobj>();
   private readonly queues = new Set<AccelQueue>();
   private closed = false;
+  /** Set by bind(): whether commands of this file may name process addresses. */
+  private svaBound = false;
 
   private constructor(readonly transport: Transport) {
     this.ioctls = new AccelIoctls(transport);
@@ -157,7 +159,14 @@ export class AccelDevice {
 
   /** Binds the file to this process (once); with `sva`, commands may name process addresses. Returns drm-client-id. */
   bind(opts: { sva?: boolean } = {}): { contextId: number } {
-    return { contextId: this.ioctls.call('DRM_IOCTL_OA_BIND_CONTEXT', { flags: opts.sva ? accelFlag('oa_bind_flags', 'OA_BIND_SVA') : 0 }).context_id };
+    const contextId = this.ioctls.call('DRM_IOCTL_OA_BIND_CONTEXT', { flags: opts.sva ? accelFlag('oa_bind_flags', 'OA_BIND_SVA') : 0 }).context_id;
+    this.svaBound = opts.sva ?? false;
+    return { contextId };
+  }
+
+  /** Whether the file was bound with SVA (commands may carry process addresses). */
+  get sva(): boolean {
+    return this.svaBound;
   }
 
   /** Zeroed device memory from a region (DRM_IOCTL_OA_GEM_CREATE); `size` a multiple of the region's allocAlign. */

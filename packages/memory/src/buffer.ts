@@ -1,6 +1,6 @@
 /** Buffers the device reaches: SVA (by address) and dma-buf (by handle, per context). CPU access is bracketed. */
 import { closeFd, ioctl, Mapping, SyscallError } from '@openaccel/sys';
-import type { Context, MemRef } from '@openaccel/driver';
+import type { AccelDevice, Context, GemObject, MemRef } from '@openaccel/driver';
 import { DMA_BUF_IOCTL_SYNC } from './source.js';
 
 export type Access = 'read' | 'write' | 'readwrite';
@@ -13,6 +13,22 @@ export class BufferUsageError extends Error {
   constructor(readonly buffer: string, detail: string) {
     super(`${buffer}: ${detail}`);
     this.name = 'BufferUsageError';
+  }
+}
+
+/** What a command runs in: a 1.0 context or a 2.0 device (one DRM file). */
+export type DeviceRef = Context | AccelDevice;
+
+const isAccel = (ctx: DeviceRef): ctx is AccelDevice => 'gemCreate' in ctx;
+
+/** Closes each of `items`, going on past failures: a device closed first took its handles with it. */
+export function closeEach(items: Iterable<{ close(): void }>): void {
+  for (const item of items) {
+    try {
+      item.close();
+    } catch {
+      /* the device is closed or gone: its handles went with it */
+    }
   }
 }
 
@@ -69,8 +85,8 @@ export abstract class DeviceBuffer {
 
   protected sync(_flags: bigint): void {}
 
-  /** How a command names this buffer in a context. */
-  abstract ref(ctx: Context, offset?: number): MemRef;
+  /** How a command names this buffer in a context (1.0) or device (2.0). */
+  abstract ref(ctx: DeviceRef, offset?: number): MemRef;
 
   close(): void {
     if (this.closedFlag) return;
@@ -90,9 +106,9 @@ export class SvaBuffer extends DeviceBuffer {
     return this.mapping.address;
   }
 
-  ref(ctx: Context, offset = 0): MemRef {
+  ref(ctx: DeviceRef, offset = 0): MemRef {
     this.ensureOpen();
-    if (ctx.pasid === 0) throw new BufferUsageError(this.label, 'an SVA buffer needs a context bound with { sva: true }');
+    if (isAccel(ctx) ? !ctx.sva : ctx.pasid === 0) throw new BufferUsageError(this.label, 'an SVA buffer needs a context bound with { sva: true }');
     return { address: this.mapping.address + BigInt(offset) };
   }
 
@@ -101,9 +117,10 @@ export class SvaBuffer extends DeviceBuffer {
   }
 }
 
-/** A dma-buf: an fd mapped for the CPU, imported into each context that uses it. */
+/** A dma-buf: an fd mapped for the CPU, imported into each context (1.0) or device (2.0, by PRIME) that uses it. */
 export class DmabufBuffer extends DeviceBuffer {
   private readonly imports = new Map<Context, number>();
+  private readonly gemImports = new Map<AccelDevice, GemObject>();
 
   constructor(
     label: string,
@@ -135,11 +152,24 @@ export class DmabufBuffer extends DeviceBuffer {
     return h;
   }
 
-  ref(ctx: Context, offset = 0): MemRef {
-    return { handle: this.importInto(ctx), offset };
+  /** Imports the buffer into a 2.0 device (once, PRIME_FD_TO_HANDLE); returns its GEM handle there. */
+  importIntoDevice(dev: AccelDevice): number {
+    this.ensureOpen();
+    let g = this.gemImports.get(dev);
+    if (!g) {
+      g = dev.primeImport(this.fd);
+      this.gemImports.set(dev, g);
+    }
+    return g.handle;
+  }
+
+  ref(ctx: DeviceRef, offset = 0): MemRef {
+    return { handle: isAccel(ctx) ? this.importIntoDevice(ctx) : this.importInto(ctx), offset };
   }
 
   protected release(): void {
+    closeEach(this.gemImports.values());
+    this.gemImports.clear();
     for (const [ctx, h] of this.imports) {
       try {
         ctx.freeMemory(h);

@@ -1,4 +1,5 @@
-export type { Access, Releasable } from './buffer.js';
+export type { Access, Releasable, DeviceRef } from './buffer.js';
+export { GemBuffer } from './gem-buffer.js';
 export { DeviceBuffer, SvaBuffer, DmabufBuffer, BufferUsageError } from './buffer.js';
 export type { LeakReport, MemoryManagerOptions } from './manager.js';
 export { MemoryManager } from './manager.js';

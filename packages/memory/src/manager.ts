@@ -1,7 +1,8 @@
 /** Allocates buffers, wraps exported device memory, and reports buffers dropped without close(). */
 import { Mapping } from '@openaccel/sys';
-import type { Context } from '@openaccel/driver';
+import type { AccelDevice, Context } from '@openaccel/driver';
 import { DmabufBuffer, SvaBuffer, type DeviceBuffer } from './buffer.js';
+import { GemBuffer } from './gem-buffer.js';
 import { findDmabufSource, type DmabufSource } from './source.js';
 
 export interface LeakReport {
@@ -74,6 +75,31 @@ export class MemoryManager {
   exportFrom(ctx: Context, handle: number, sizeBytes: number, label = 'device memory'): DmabufBuffer {
     const fd = ctx.exportDmabuf(handle);
     return this.wrapDmabuf(fd, sizeBytes, `${label} (${sizeBytes} B, exported)`, ctx.transport.kind === 'kernel');
+  }
+
+  /**
+   * Device memory of a 2.0 device as a GEM object (GEM_CREATE), mapped for the CPU. The size is rounded
+   * up to the region's allocation granule; `sizeBytes` is what the buffer exposes.
+   */
+  allocGem(dev: AccelDevice, sizeBytes: number, opts: { memoryId?: number; label?: string } = {}): GemBuffer {
+    const memoryId = opts.memoryId ?? 0;
+    const align = dev.queryMemory(memoryId).allocAlign || 4096;
+    const gem = dev.gemCreate({ memoryId, size: Math.ceil(sizeBytes / align) * align });
+    let m;
+    try {
+      m = gem.map();
+    } catch (e) {
+      gem.close();
+      throw e;
+    }
+    const label = `${opts.label ?? 'device memory'} (${sizeBytes} B, GEM ${gem.handle})`;
+    return this.track(
+      (onClose) => new GemBuffer(label, sizeBytes, m, onClose, dev, gem),
+      () => {
+        m.close();
+        gem.close();
+      },
+    );
   }
 
   private wrapDmabuf(fd: number, sizeBytes: number, label: string, needsSync: boolean): DmabufBuffer {

@@ -118,9 +118,11 @@ describe('small-buffer pool', () => {
 
 describe('examples', () => {
   const example = join(import.meta.dirname, '..', 'examples', 'pipeline.mjs');
-  it.each([[[]], [['--sva']]])('the DEFLATE -> AES-GCM pipeline across two devices runs and checks out (%j)', (args) => {
-    // The limits bound only a hung example (two refdevs start, then one pipeline): a busy machine is slow, not wrong.
+  it.each([[[]], [['--sva']]])('the DEFLATE -> AES-GCM pipeline across two 2.0 devices, ordered by a timeline point, runs and checks out (%j)', (args) => {
+    // The limits bound only a hung example (a refdev starts, then one pipeline): a busy machine is slow, not wrong.
     const out = execFileSync(process.execPath, [example, ...args], { encoding: 'utf8', timeout: 300000 });
+    expect(out).toMatch(/queued: accel0 DEFLATE signals timeline point 1; accel1 AES-GCM waits for point 1/);
+    expect(out).toMatch(/timeline point 2 reached/);
     expect(out).toMatch(/accel0 DEFLATE: 94000 -> \d+ bytes/);
     expect(out).toMatch(/check: .*: OK/);
   }, 310000);
