@@ -181,21 +181,21 @@ export function chain(g: TopologyGraph, x: string, y: string, c: Constraints = {
     for (let k = ix.memoryStart[r]!; k < ix.memoryStart[r + 1]!; k++) if (best < 0 || ix.memoryClass[ix.memoryOf[k]!]! < best) best = ix.memoryClass[ix.memoryOf[k]!]!;
     if (best >= 0) (byClass[best] ??= []).push(r);
   }
-  const answers: ChainAnswer[] = [];
-  for (const list of byClass) for (const r of list ?? []) answers.push(new SameDeviceChain(ix.devices[r]!, pair));
-  for (const r of tx.added) if (ix.memoryStart[r] === ix.memoryStart[r + 1] && usableX(r) && usableY(r)) answers.push(new SameDeviceChain(ix.devices[r]!, pair));
+  const same: ChainAnswer[] = [];
+  for (const list of byClass) for (const r of list ?? []) same.push(new SameDeviceChain(ix.devices[r]!, pair));
+  for (const r of tx.added) if (ix.memoryStart[r] === ix.memoryStart[r + 1] && usableX(r) && usableY(r)) same.push(new SameDeviceChain(ix.devices[r]!, pair));
   const viaMemory = memoryPairs<ChainAnswer>(
     ix, x, y, masks, false,
     (a, b, m) => new MemoryChain(ix.devices[a]!, ix.devices[b]!, ix.memories[m]!, pair),
     (s) => [s.from, s.to],
   );
-  for (const a of viaMemory) answers.push(a);
   // Links come fastest first from the index; the filter keeps that order.
+  const viaLink: ChainAnswer[] = [];
   const p2p = ix.p2pLinks();
   for (let k = 0; k < p2p.links.length; k++) {
     const a = p2p.from[k]!;
     const b = p2p.to[k]!;
-    if (tx.has[a] && usableX(a) && usableY(b)) answers.push(new LinkChain(ix.devices[a]!, ix.devices[b]!, p2p.links[k]!, pair));
+    if (tx.has[a] && usableX(a) && usableY(b)) viaLink.push(new LinkChain(ix.devices[a]!, ix.devices[b]!, p2p.links[k]!, pair));
   }
-  return { answers, rejected: masks.rejected };
+  return { answers: concat([same, viaMemory, viaLink]), rejected: masks.rejected };
 }
