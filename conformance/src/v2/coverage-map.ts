@@ -8,7 +8,6 @@ export const V2_RULE_TESTS: Readonly<Record<string, readonly string[]>> = {
   'mmap.not_permitted': ['mmap.gem_offsets_per_file', 'mmap.unknown_offset'],
   'protocol.ring.indices': ['protocol.ring.phase'],
   'protocol.ring.order': ['protocol.ring.submit'],
-  'protocol.sync.queue': ['ioctl.submit.points_on_doorbell_queue'],
   'core.syncobj_wait.no_fence': ['core.syncobj.wait_signal'],
   'core.syncobj_wait.timed_out': ['core.syncobj.wait_signal'],
   'core.syncobj_wait.handle_not_found': ['core.syncobj.handles_private'],

@@ -7,5 +7,6 @@ import { functionsSuite } from './suites/functions.js';
 import { gemSyncSuite } from './suites/gem-sync.js';
 import { queueIoctlSuite } from './suites/queue-ioctls.js';
 import { ringSuite } from './suites/ring.js';
+import { syncQueueSuite } from './suites/sync-queues.js';
 
-export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...bindingSuite, ...queueIoctlSuite, ...ringSuite, ...functionsSuite, ...gemSyncSuite, ...coreErrnoSuite];
+export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...bindingSuite, ...queueIoctlSuite, ...ringSuite, ...functionsSuite, ...gemSyncSuite, ...syncQueueSuite, ...coreErrnoSuite];

@@ -24,7 +24,7 @@ function allocatable(env: AccelEnv, t: Transport): { id: number; align: number }
 
 export function gemCreate(env: AccelEnv, t: Transport, size?: number): { handle: number; size: number; memoryId: number } {
   const m = allocatable(env, t);
-  const bytes = size ?? m.align;
+  const bytes = Math.max(1, Math.ceil((size ?? m.align) / m.align)) * m.align;
   const r = env.io(t, 'DRM_IOCTL_OA_GEM_CREATE', { memory_id: m.id, size: BigInt(bytes) });
   if (r.errno) throw new ConformanceFailure(`GEM_CREATE of ${bytes} bytes failed with ${r.errno}`, 'success', r.errno);
   const handle = (r.out as { handle: number }).handle;
