@@ -15,6 +15,7 @@
 #include <linux/pagemap.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 #include "oa_drv.h"
 
 #define OA_MAX_DEVICES 8
@@ -85,13 +86,12 @@ static int oa_release(struct inode *inode, struct file *filp)
 
 /*
  * drm_ioctl copies a result out after the handler ran, so a result that cannot be written would leave
- * its side effect (a queue, a GEM object) behind an EFAULT. The destination is faulted in writable
- * first, without writing to it, so such a call fails before it does anything.
+ * its side effect (a queue, a GEM object, an installed PRIME fd) behind an EFAULT. The destination is
+ * faulted in writable first, without writing to it, so such a call fails before it does anything.
  */
 static int oa_check_out(unsigned int cmd, void __user *arg)
 {
-	if (_IOC_NR(cmd) < DRM_COMMAND_BASE || !(_IOC_DIR(cmd) & _IOC_READ) ||
-	    !_IOC_SIZE(cmd))
+	if (!(_IOC_DIR(cmd) & _IOC_READ) || !_IOC_SIZE(cmd))
 		return 0;
 	return fault_in_safe_writeable(arg, _IOC_SIZE(cmd)) ? -EFAULT : 0;
 }
@@ -143,7 +143,9 @@ static const struct drm_driver oa_drm_driver = {
 	.fops = &oa_fops,
 	.name = "openaccel",
 	.desc = "OpenAccel reference accelerator (software engine)",
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
 	.date = "20261130",
+#endif
 	.major = OA_API_VERSION_MAJOR,
 	.minor = OA_API_VERSION_MINOR,
 };
@@ -276,4 +278,8 @@ module_init(oa_init);
 module_exit(oa_exit);
 MODULE_LICENSE("Dual MIT/GPL");
 MODULE_DESCRIPTION("OpenAccel reference driver: the OpenAccel 2.0 uAPI as a DRM accel driver with a software engine");
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("DMA_BUF");
+#else
 MODULE_IMPORT_NS(DMA_BUF);
+#endif

@@ -220,6 +220,7 @@ static bool cq_has_room(struct oa_queue *q)
 	q->cq_stalled = true;
 	/* full barrier: NEED_WAKEUP is visible before cq_head is read again */
 	smp_mb();
+	/* acquire: as above, the slots before cq_head are free */
 	if (q->cq_tail - smp_load_acquire(&ctl->cq_head) >= q->cq_entries)
 		return false;
 	q->cq_stalled = false;

@@ -94,11 +94,10 @@ int oa_aes_gcm(struct oa_dev *d, bool encrypt,
 	} else {
 		aead_request_set_crypt(req, sg, sg, len + sizeof(tag), iv);
 		ret = crypto_aead_decrypt(req);
-		if (!ret) {
+		if (!ret)
 			memcpy(dst, d->gcm_buf, len);
-		} else if (ret == -EBADMSG) {
+		else if (ret == -EBADMSG)
 			memset(dst, 0, len);
-		}
 	}
 	memzero_explicit(d->gcm_buf, len);
 	aead_request_free(req);

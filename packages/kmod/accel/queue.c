@@ -320,11 +320,10 @@ int oa_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = -EINVAL;
 		goto out;
 	}
-	if (q->flags & OA_QUEUE_SYNCOBJ) {
+	if (q->flags & OA_QUEUE_SYNCOBJ)
 		ret = oa_batch_submit(q, file, a);
-	} else if (a->num_waits || a->num_signals) {
-		ret = -EINVAL;
-	}
+	else if (a->num_waits || a->num_signals)
+		ret = -EINVAL; /* points_on_doorbell_queue */
 	if (ret)
 		goto out;
 	oa_engine_kick(d);

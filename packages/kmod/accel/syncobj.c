@@ -137,10 +137,13 @@ int oa_batch_submit(struct oa_queue *q, struct drm_file *file,
 	for (i = 0; i < a->num_signals && !ret; i++) {
 		sig[i].syncobj = drm_syncobj_find(file, signals[i].handle);
 		sig[i].point = signals[i].point;
-		if (!sig[i].syncobj)
+		if (!sig[i].syncobj) {
 			ret = -ENOENT;
-		else if (sig[i].point && !(sig[i].chain = dma_fence_chain_alloc()))
-			ret = -ENOMEM;
+		} else if (sig[i].point) {
+			sig[i].chain = dma_fence_chain_alloc();
+			if (!sig[i].chain)
+				ret = -ENOMEM;
+		}
 	}
 	for (i = 0; i < a->num_waits && !ret; i++) {
 		struct drm_syncobj *s = drm_syncobj_find(file, waits[i].handle);

@@ -1,0 +1,43 @@
+#!/bin/busybox sh
+# /init of the probe guest (v2-guest.sh): the 1.0 probes on the 1.0 module, then the 2.0 probes on the
+# 2.0 module with the hung-task detector at 3 s; dmesg, slab and queue counts judged for 2.0 only.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev; mount -t tmpfs tmpfs /tmp
+echo 3 > /proc/sys/kernel/hung_task_timeout_secs
+echo "guest: $(uname -r), $(nproc) cpus, page size $(getconf PAGESIZE 2>/dev/null || echo ?)"
+rc=0
+echo "v1: --- probes of the 1.0 module (expected to fail: the defects of issue 10) ---"
+if insmod /kmod/openaccel-v1.ko; then
+  probes-v1 defects; echo "v1: probes-v1 exit $?"
+  rmmod openaccel || echo "v1: rmmod failed"
+  dmesg | grep -E 'blocked for more than|WARNING|BUG' | sed 's/^/v1: dmesg: /' | head -5
+else
+  echo "v1: insmod failed"
+fi
+dmesg -c > /dev/null
+echo "v2: --- probes of the 2.0 module ---"
+for m in $(cat /kmod/order); do insmod /kmod/$m.ko || { echo "v2: insmod $m failed"; rc=1; }; done
+slab0=$(grep '^Slab:' /proc/meminfo | tr -s ' ' | cut -d' ' -f2)
+if insmod /kmod/openaccel-v2.ko; then
+  ls -l /dev/accel/
+  probes-v2 smoke defects inflight || rc=1
+  # unload while open: refused while a file is open, done once it is closed
+  exec 3</dev/accel/accel0
+  if rmmod openaccel 2>/dev/null; then echo "probe unload.open FAIL rmmod succeeded with the node open"; rc=1
+  else echo "probe unload.open pass rmmod refused while /dev/accel/accel0 is open"; fi
+  exec 3<&-
+  fq=$(cat /sys/class/accel/accel0/openaccel/free_queues)
+  mq=$(cat /sys/class/accel/accel0/openaccel/max_queues)
+  [ "$fq" = "$mq" ] && echo "probe leak.queues pass free_queues $fq of $mq" || { echo "probe leak.queues FAIL free_queues $fq of $mq"; rc=1; }
+  if rmmod openaccel; then echo "probe unload.closed pass"; else echo "probe unload.closed FAIL"; rc=1; fi
+else
+  echo "v2: insmod openaccel-v2 failed"; rc=1
+fi
+slab1=$(grep '^Slab:' /proc/meminfo | tr -s ' ' | cut -d' ' -f2)
+echo "leak: slab ${slab0} kB before loading 2.0, ${slab1} kB after unloading"
+if dmesg | grep -E 'blocked for more than|WARNING:|BUG:|Oops|Call Trace|refcount_t'; then
+  echo "v2: dmesg is not clean"; dmesg | tail -60; rc=1
+fi
+echo "GUEST_RC=$rc"; sync
+{ [ "$rc" = 0 ] && printf '\000' || printf '\001'; } | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+poweroff -f

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The defect probes of issue 10 in the test guest, without the slow parts of kernel-test.sh (no node, no
+# conformance): builds the 1.0 module (src/) and the 2.0 module (accel/) for the pinned kernel, the static
+# probes of ../guest, an initramfs holding them with the DRM and crypto modules 2.0 needs, boots it under
+# QEMU and prints the probes' lines. The guest runs the 1.0 probes on 1.0, unloads it, then the 2.0 probes.
+# Needs the kernel tree kernel-test.sh extracts (OA_KERNEL_WORK, default /tmp/openaccel-kernel).
+# Output: packages/kmod/.out/v2-console.log. Exit 0 when every 2.0 probe passes and dmesg stays clean.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/../../.." && pwd)
+KREL=6.12.117+deb12-amd64
+KW=${OA_KERNEL_WORK:-/tmp/openaccel-kernel}
+KDIR=$KW/root/usr/src/linux-headers-$KREL
+UAPI=$KW/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi
+TIMEOUT=${OA_KERNEL_TIMEOUT:-1800}
+[ -d "$KDIR" ] || { echo "v2-guest: run packages/kmod/ci/kernel-test.sh once first (it extracts $KDIR)"; exit 2; }
+W=$(mktemp -d /tmp/openaccel-kmod2.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+OUT=$REPO/packages/kmod/.out; mkdir -p "$OUT"
+
+echo "== v2-guest: build 1.0 and 2.0 modules"
+cp -r "$REPO/packages/kmod/src" "$W/v1"; cp -r "$REPO/packages/kmod/accel" "$W/v2"
+(cd "$W/v1" && rm -f ./*.o ./*.ko ./.*.cmd ./*.mod ./*.mod.c modules.order Module.symvers)
+(cd "$W/v2" && rm -f ./*.o ./*.ko ./.*.cmd ./*.mod ./*.mod.c modules.order Module.symvers)
+make -s -C "$KDIR" M="$W/v1" KCFLAGS="-I$REPO/spec/uapi/include" modules
+# The Kbuild of accel/ finds the spec relative to itself: point it at the repository's.
+sed -i "s|\$(src)/../../../spec|$REPO/spec|" "$W/v2/Kbuild"
+command -v sparse >/dev/null || { echo "v2-guest: needs sparse (apt-get install sparse)"; exit 2; }
+make -s -C "$KDIR" M="$W/v2" W=1 C=2 CHECK=sparse modules 2>&1 | tee "$W/build2.log"
+if grep -qE 'warning|error' "$W/build2.log"; then echo "v2-guest: the 2.0 module must build without W=1 or sparse warnings"; exit 1; fi
+
+echo "== v2-guest: probes (static)"
+CFLAGS=(-O2 -std=gnu11 -Wall -Wextra -Werror -static -pthread -I "$REPO/spec/uapi/include")
+gcc-12 "${CFLAGS[@]}" -o "$W/probes-v1" "$REPO/packages/kmod/guest/probes-v1.c"
+gcc-12 "${CFLAGS[@]}" -D__user= -idirafter "$UAPI" -idirafter "$UAPI/drm" -o "$W/probes-v2" \
+  "$REPO/packages/kmod/guest/probes-v2.c"
+
+echo "== v2-guest: initramfs"
+S=$W/initrd; mkdir -p "$S"/{bin,proc,sys,dev,tmp,kmod}
+cp "$(command -v busybox)" "$S/bin/busybox"
+cp "$W/probes-v1" "$W/probes-v2" "$S/bin/"
+cp "$W/v1/openaccel.ko" "$S/kmod/openaccel-v1.ko"; cp "$W/v2/openaccel.ko" "$S/kmod/openaccel-v2.ko"
+D=$(ls "$KW"/debs/linux-image-$KREL-unsigned_*.deb)
+M=./lib/modules/$KREL/kernel
+MODS="drivers/gpu/drm/drm drivers/gpu/drm/drm_kms_helper drivers/gpu/drm/drm_shmem_helper crypto/crypto_null
+  lib/crypto/gf128mul crypto/ghash-generic crypto/gcm crypto/crc32c_generic lib/libcrc32c"
+mkdir -p "$W/mods"
+# shellcheck disable=SC2046
+dpkg --fsys-tarfile "$D" | tar -x -C "$W/mods" $(for m in $MODS; do echo "$M/$m.ko.xz"; done)
+for m in $MODS; do xz -dc "$W/mods/$M/$m.ko.xz" > "$S/kmod/${m##*/}.ko"; done
+echo "$MODS" | tr ' ' '\n' | sed '/^$/d; s|.*/||' > "$S/kmod/order"
+cp "$REPO/packages/kmod/ci/v2-guest-init.sh" "$S/init"; chmod +x "$S/init"
+(cd "$S" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null) > "$W/initrd.cpio"
+
+echo "== v2-guest: boot (TCG); console in $OUT/v2-console.log"
+set +e
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 -no-reboot -display none \
+  -kernel "$KW/root/boot/vmlinuz-$KREL" -initrd "$W/initrd.cpio" \
+  -append 'console=ttyS0 quiet panic=-1 oops=panic' -serial "file:$OUT/v2-console.log" \
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04
+qemu_rc=$?
+set -e
+[ $qemu_rc -eq 124 ] && { echo "v2-guest: the guest did not finish within $TIMEOUT s"; tail -30 "$OUT/v2-console.log"; exit 1; }
+grep -a -E '^(probe|guest:|v1|v2|GUEST_RC|leak)' "$OUT/v2-console.log" || true
+grep -aq '^GUEST_RC=0' "$OUT/v2-console.log" || { echo "v2-guest: the 2.0 probes failed"; exit 1; }
