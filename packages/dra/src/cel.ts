@@ -1,6 +1,8 @@
 /** CEL selectors evaluated the way the scheduler sees a device: `device.driver`, `.attributes`, `.capacity`. */
 import { Environment } from '@marcbachmann/cel-js';
+import { CelQuantity, registerQuantityLibrary } from './cel-quantity.js';
 import { DRIVER } from './names.js';
+import { parseQuantity } from './quantity.js';
 import type { Device, DeviceAttribute } from './types.js';
 
 /** A selector that does not compile, or fails at run time (which fails the whole claim in the scheduler). */
@@ -21,6 +23,7 @@ export const MAX_EXPRESSION_LENGTH = 10 * 1024;
 type Program = (ctx: Record<string, unknown>) => unknown;
 
 const env = new Environment({ enableOptionalTypes: true, unlistedVariablesAreDyn: true });
+registerQuantityLibrary(env);
 const programs = new Map<string, Program>();
 
 export function compileSelector(expression: string): Program {
@@ -37,7 +40,7 @@ export function compileSelector(expression: string): Program {
   return p;
 }
 
-/** The `device` variable: bare attribute names go under the driver's domain; ints are CEL ints (BigInt). */
+/** The `device` variable: bare attribute names go under the driver's domain; ints are CEL ints (BigInt); capacities are Quantities. */
 export function celDevice(driver: string, d: Device): Record<string, unknown> {
   const attributes: Record<string, Record<string, unknown>> = { [driver]: {}, [DRIVER]: {}, 'resource.kubernetes.io': {} };
   for (const [k, v] of Object.entries(d.attributes ?? {})) {
@@ -49,7 +52,7 @@ export function celDevice(driver: string, d: Device): Record<string, unknown> {
   const capacity: Record<string, Record<string, unknown>> = { [driver]: {} };
   for (const [k, v] of Object.entries(d.capacity ?? {})) {
     const slash = k.indexOf('/');
-    (capacity[slash < 0 ? driver : k.slice(0, slash)] ??= {})[slash < 0 ? k : k.slice(slash + 1)] = v.value;
+    (capacity[slash < 0 ? driver : k.slice(0, slash)] ??= {})[slash < 0 ? k : k.slice(slash + 1)] = new CelQuantity(parseQuantity(v.value));
   }
   return { driver, attributes, capacity, allowMultipleAllocations: d.allowMultipleAllocations === true };
 }
