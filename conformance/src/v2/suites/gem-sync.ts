@@ -13,7 +13,7 @@ import { expectMmapErrnoOf } from './queue-ioctls.js';
 type T = TestCase<AccelEnv>;
 
 /** The first memory GEM_CREATE may allocate from, with its granule. */
-function allocatable(env: AccelEnv, t: Transport): { id: number; align: number } {
+export function allocatable(env: AccelEnv, t: Transport): { id: number; align: number } {
   for (let id = 0; id < env.info.numMemories; id++) {
     const r = env.io(t, 'DRM_IOCTL_OA_QUERY_MEMORY', { memory_id: id });
     const align = (r.out as { alloc_align: number }).alloc_align;
