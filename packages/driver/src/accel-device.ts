@@ -202,12 +202,13 @@ export class AccelDevice {
     return this.adoptGem(handle);
   }
 
-  /** One more reference to a handle: DRM gives one handle per object and file, closed once. */
+  /** A new reference to a handle: DRM gives one handle per object and file, closed (GEM_CLOSE) with its last reference. */
   private adoptGem(handle: number): GemObject {
     const known = this.gemRefs.get(handle);
     if (known) {
       known.refs++;
-      return known.object;
+      const o = known.object;
+      return new GemObject(this, handle, o.size, o.memoryId, o.mmapOffset);
     }
     let info: GemInfo;
     try {

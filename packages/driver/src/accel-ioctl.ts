@@ -3,7 +3,7 @@
  * ones through their drm.h layouts. A failure is a UapiError naming the rule (or DeviceGoneError).
  */
 import { drmCoreIoctl, uapi2, type DrmStructValue, type IoctlArgIn, type IoctlNameIn, type openaccelV2, type StructInput, type StructValue } from '@openaccel/uapi';
-import { accelIoctlError, DeviceGoneError } from './errors.js';
+import { accelIoctlError, coreRulesKept, DeviceGoneError } from './errors.js';
 import type { Transport } from './transport.js';
 
 type V2 = typeof openaccelV2;
@@ -13,9 +13,9 @@ export type AccelIoctlName = IoctlNameIn<V2>;
 export class AccelIoctls {
   constructor(readonly transport: Transport) {}
 
-  private fail(name: string, errno: string, sent?: { request: number; arg: Uint8Array }): never {
+  private fail(name: string, errno: string, sent?: { request: number; arg: Uint8Array }, kept?: ReadonlySet<string>): never {
     if (errno === 'ENODEV' && !this.transport.alive()) throw new DeviceGoneError(this.transport.path, `${name} failed: the device node closed`);
-    throw accelIoctlError(name, errno as never, sent);
+    throw accelIoctlError(name, errno as never, sent, kept);
   }
 
   /** A driver-private ioctl; the decoded argument as the driver left it. */
@@ -34,7 +34,7 @@ export class AccelIoctls {
     const io = drmCoreIoctl(name);
     const arg = io.encode(input);
     const r = this.transport.ioctl(io.request, arg);
-    if (r.errno) this.fail(name, r.errno);
+    if (r.errno) this.fail(name, r.errno, undefined, coreRulesKept(io.decode(io.encode(input))));
     return io.decode(arg);
   }
 }

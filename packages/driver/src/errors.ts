@@ -92,9 +92,18 @@ export class DriverError extends Error {
  * The typed error of a failed 2.0 ioctl (driver-private or DRM core), naming the rule and its field when
  * exactly one rule of the ioctl (common rules included) has that errno.
  */
-export function accelIoctlError(ioctl: string, errno: ErrnoName, sent?: { request: number; arg: Uint8Array }): UapiError {
+export function accelIoctlError(ioctl: string, errno: ErrnoName, sent?: { request: number; arg: Uint8Array }, kept?: ReadonlySet<string>): UapiError {
   const own = uapi2.compiled.ioctls.get(ioctl);
   const core = uapi2.compiled.coreIoctls.get(ioctl);
   const check = own && sent ? () => passes(() => uapi2.checkRequest(sent.request, sent.arg)) : undefined;
-  return ruleError(ioctl, errno, own?.errors ?? core?.spec.errors ?? [], own?.spec.arg ?? core?.spec.arg, ACCEL_CODEC_RULES, check);
+  const rules = (own?.errors ?? core?.spec.errors ?? []).filter((r) => !kept?.has(r.id));
+  return ruleError(ioctl, errno, rules, own?.spec.arg ?? core?.spec.arg, ACCEL_CODEC_RULES, check);
+}
+
+/** Rules of a DRM core ioctl the argument sent cannot have broken: a zero pad, a non-zero count. */
+export function coreRulesKept(value: Readonly<Record<string, number | bigint>>): ReadonlySet<string> {
+  const kept = new Set<string>();
+  if (value.pad !== undefined && BigInt(value.pad) === 0n) kept.add('pad_nonzero');
+  if (value.count_handles !== undefined && BigInt(value.count_handles) > 0n) kept.add('count_zero');
+  return kept;
 }

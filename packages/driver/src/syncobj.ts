@@ -89,7 +89,8 @@ export class Syncobj {
     if (BigInt(point) === 0n) return Number(this.ioctls.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: this.handle, flags: EXPORT_SYNC_FILE }).fd);
     const tmp = Number(this.ioctls.core('DRM_IOCTL_SYNCOBJ_CREATE', {}).handle);
     try {
-      this.ioctls.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: this.handle, dst_handle: tmp, src_point: BigInt(point), dst_point: 0n, flags: WAIT_FOR_SUBMIT });
+      // Without WAIT_FOR_SUBMIT: a point with no fence yet is EINVAL at once rather than a wait inside the ioctl.
+      this.ioctls.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: this.handle, dst_handle: tmp, src_point: BigInt(point), dst_point: 0n, flags: 0 });
       return Number(this.ioctls.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: tmp, flags: EXPORT_SYNC_FILE }).fd);
     } finally {
       this.ioctls.core('DRM_IOCTL_SYNCOBJ_DESTROY', { handle: tmp });
