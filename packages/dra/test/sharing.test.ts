@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AllocatedState, DRIVER, allocateClaim, candidates, deviceClasses, explainUnfit, type Device, type DeviceClass, type ResourceClaimSpec, type ResourceSlice } from '../src/index.js';
+import { AllocatedState, DRIVER, allocateClaim, candidates, deviceClasses, explainUnfit, validateObject, type Device, type DeviceClass, type ResourceClaim, type ResourceClaimSpec, type ResourceSlice } from '../src/index.js';
 
 const classes = new Map<string, DeviceClass>(deviceClasses().map((c) => [c.metadata.name!, c]));
 const slice = (devices: Device[]): ResourceSlice => ({
@@ -41,6 +41,18 @@ describe('queues as consumable capacity', () => {
     if (!('unfit' in third)) throw new Error('the third claim must not fit');
     expect(third.unfit.requests[0]!.rejected).toEqual([{ device: 'a', why: { kind: 'exhausted', capacity: 'queues', needed: 1_000_000_000n, left: 0n, total: 2_000_000_000n } }]);
     expect(explainUnfit(third.unfit)).toBe("request accel: 1 device match; a 0 of 2 'queues' left, 1 needed");
+  });
+
+  it('a claim carrying shares in its status passes the official ResourceClaim schema (shareID, consumedCapacity)', () => {
+    const spec = claim('2');
+    const a = place(new AllocatedState(), [shared('a', 4, { capacity: { ...shared('a', 4).capacity, memory: { value: '1Gi', requestPolicy: { default: '0', validRange: { min: '0' } } } } })], spec);
+    if (!('results' in a)) throw new Error('must fit');
+    expect(a.results[0]!.consumedCapacity).toEqual({ queues: '2', memory: '0' });
+    const rc: ResourceClaim = { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name: 'c', namespace: 'demo' }, spec, status: { allocation: { devices: { results: a.results } } } };
+    expect(validateObject(rc)).toEqual([]);
+    const bad = structuredClone(rc);
+    bad.status!.allocation!.devices!.results![0]!.consumedCapacity = { queues: 'two' };
+    expect(validateObject(bad).map((p) => p.message)).toContain('must match format "quantity"');
   });
 
   it('a claim asking more than is left does not fit, and one asking what is left does', () => {
