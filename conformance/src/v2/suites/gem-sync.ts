@@ -7,6 +7,7 @@ import { expectErrno, expectSuccess } from '../../env.js';
 import { ConformanceFailure, expectEqual, expectTrue, SkipTest, type TestCase } from '../../model.js';
 import type { AccelEnv } from '../accel-env.js';
 import { COMPLETION_DEADLINE_MS, monotonicDeadline } from '../accel-queue.js';
+import { withFullFdTable } from '../../fd-table.js';
 import { FdinfoFile } from '../fdinfo-file.js';
 import { expectMmapErrnoOf } from './queue-ioctls.js';
 
@@ -39,7 +40,12 @@ function gemInfo(env: AccelEnv, t: Transport, handle: number): { errno: string |
 }
 
 function primeExport(env: AccelEnv, t: Transport, handle: number): number {
-  const r = env.core(t, 'DRM_IOCTL_PRIME_HANDLE_TO_FD', { handle, flags: drmConstant('DRM_CLOEXEC') | drmConstant('DRM_RDWR') });
+  return primeExportFd(env, t, { handle, flags: drmConstant('DRM_CLOEXEC') | drmConstant('DRM_RDWR') });
+}
+
+/** PRIME_HANDLE_TO_FD that must succeed; the fd is closed when the test ends. */
+function primeExportFd(env: AccelEnv, t: Transport, fields: { handle: number; flags: number }): number {
+  const r = env.core(t, 'DRM_IOCTL_PRIME_HANDLE_TO_FD', fields);
   if (r.errno) throw new ConformanceFailure(`PRIME_HANDLE_TO_FD failed with ${r.errno}`, 'success', r.errno);
   const fd = Number(r.out.fd);
   env.track({ close: () => closeFd(fd) });
@@ -238,6 +244,34 @@ export const gemSyncSuite: T[] = [
 
 
   {
+    id: 'core.prime_handle_to_fd.too_many_fds',
+    doc: 'PRIME_HANDLE_TO_FD while the caller has no free fd is EMFILE; with a free fd the same handle exports',
+    profiles: ['dmabuf'],
+    requires: { caps: ['dmabuf_export'] },
+    timeoutMs: 30000,
+    run(env) {
+      const t = env.bound();
+      const g = gemCreate(env, t);
+      const fields = { handle: g.handle, flags: drmConstant('DRM_CLOEXEC') };
+      expectErrno('PRIME_HANDLE_TO_FD with no free fd', 'EMFILE', withFullFdTable(() => env.core(t, 'DRM_IOCTL_PRIME_HANDLE_TO_FD', fields).errno));
+      primeExportFd(env, t, fields);
+    },
+  },
+  {
+    id: 'core.syncobj_handle_to_fd.too_many_fds',
+    doc: 'SYNCOBJ_HANDLE_TO_FD (a syncobj fd, and a sync_file) while the caller has no free fd is EMFILE',
+    profiles: ['chain'],
+    requires: syncobjs,
+    timeoutMs: 30000,
+    run(env) {
+      const t = env.bound();
+      const s = syncobj(env, t, true);
+      for (const flags of [0, drmConstant('DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE')]) {
+        expectErrno(`SYNCOBJ_HANDLE_TO_FD flags ${flags} with no free fd`, 'EMFILE', withFullFdTable(() => env.core(t, 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: s, flags }).errno));
+      }
+    },
+  },
+  {
     id: 'protocol.sync.export',
     doc: 'a signalled point exports as a sync_file (EXPORT_SYNC_FILE) that polls readable; before any fence the export is EINVAL (sync_file_no_fence)',
     profiles: ['chain'],
@@ -304,7 +338,17 @@ export const gemSyncSuite: T[] = [
       expectSuccess('GEM_CREATE', env.io(f, 'DRM_IOCTL_OA_GEM_CREATE', { memory_id: m.id, size: BigInt(m.align) }).errno);
       const total = [...f.fdinfo().entries()].filter(([k]) => k.startsWith('drm-total-'));
       expectTrue('a drm-total-<memory> key once the file holds GEM memory', total.length > 0, [...keys.keys()].join(','));
-      expectTrue(`drm-total values are sizes (${total.map(([k, v]) => `${k}: ${v}`).join(', ')})`, total.every(([, v]) => /^\d+( [KM]iB)?$/.test(v)));
+      const now = f.fdinfo();
+      const sizes = [...now.entries()].filter(([k]) => /^drm-(total|resident|shared)-/.test(k));
+      expectTrue(`drm-total, -resident and -shared values are sizes (${sizes.map(([k, v]) => `${k}: ${v}`).join(', ')})`, sizes.every(([, v]) => /^\d+( [KM]iB)?$/.test(v)));
+      // Optional keys are checked when present: a PCI address, and no resident or shared part above the total.
+      const pdev = now.get('drm-pdev');
+      expectTrue(`drm-pdev ${pdev} is a PCI address`, pdev === undefined || /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(pdev), pdev);
+      const bytes = (v: string) => Number(/^\d+/.exec(v)![0]) * (v.endsWith('MiB') ? 1 << 20 : v.endsWith('KiB') ? 1024 : 1);
+      for (const [k, v] of sizes.filter(([key]) => !key.startsWith('drm-total-'))) {
+        const t = now.get(k.replace(/^drm-(resident|shared)-/, 'drm-total-'));
+        expectTrue(`${k} (${v}) within its drm-total (${t})`, t !== undefined && bytes(v) <= bytes(t), t);
+      }
       return undefined;
     },
   },
