@@ -14,6 +14,7 @@ import { createDmabuf } from './dmabuf.js';
 import { refdevManifest } from './manifest.js';
 import { AccelFile } from './v2/accel-file.js';
 import { fdinfoText } from './v2/fdinfo.js';
+import { setHangupWatcher } from './v2/hangup.js';
 import { accelNodePath } from './v2/paths.js';
 import { removeAccelDevice, writeAccelDevice } from './v2/sysfs.js';
 
@@ -114,6 +115,18 @@ export class Refdev {
     this.listen(join(devRoot, 'dma_heap', 'system'));
     this.listenControl();
     this.epoll.add(this.wakeFd, C.EPOLLIN, this.tag(() => readEventfd(this.wakeFd)));
+    setHangupWatcher((fd, onHangup) => {
+      const t = this.tag(() => {
+        unwatch();
+        onHangup();
+      });
+      const unwatch = () => {
+        if (!this.tags.delete(t)) return;
+        this.epoll.remove(fd);
+      };
+      this.epoll.add(fd, C.EPOLLRDHUP, t);
+      return unwatch;
+    });
     this.arm();
   }
 

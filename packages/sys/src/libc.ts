@@ -27,6 +27,7 @@ export const libc = {
   poll: lib.func('int poll(void *fds, unsigned long nfds, int timeout)'),
   futex: lib.func('long syscall(long nr, void *uaddr, int op, uint32_t val, void *ts, void *uaddr2, uint32_t val3)'),
   socket: lib.func('int socket(int domain, int type, int protocol)'),
+  socketpair: lib.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
   bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
   listen: lib.func('int listen(int fd, int backlog)'),
   accept4: lib.func('int accept4(int fd, void *addr, void *addrlen, int flags)'),

@@ -69,6 +69,13 @@ export class UnixSocket {
     return new UnixSocket(check(libc.socket(C.AF_UNIX, C.SOCK_SEQPACKET | C.SOCK_CLOEXEC | (nonblocking ? C.SOCK_NONBLOCK : 0), 0) as number, 'socket'));
   }
 
+  /** Two connected SEQPACKET sockets (close-on-exec): each end sees the other's last close as a hang-up. */
+  static pair(): [UnixSocket, UnixSocket] {
+    const sv = new Int32Array(2);
+    check(libc.socketpair(C.AF_UNIX, C.SOCK_SEQPACKET | C.SOCK_CLOEXEC, 0, sv) as number, 'socketpair');
+    return [new UnixSocket(sv[0]!), new UnixSocket(sv[1]!)];
+  }
+
   /** A connected client socket; throws SyscallError (ECONNREFUSED, ENOENT, EPROTOTYPE for a non-seqpacket listener). */
   static connect(path: string): UnixSocket {
     const s = UnixSocket.seqpacket();

@@ -14,7 +14,6 @@ import { accelState, type AccelDeviceState, type GemObject } from './gem.js';
 import { mmapTarget } from './mmap.js';
 import type { AccelQueue } from './queue.js';
 import type { Syncobj } from './fence.js';
-import { forgetSyncobj } from './syncobj-ioctls.js';
 import { UserMemory } from './user-memory.js';
 
 const DRM_COMMAND_BASE = 0x40;
@@ -137,16 +136,12 @@ export class AccelFile {
 
   addSyncobj(s: Syncobj): number {
     const h = this.nextSyncobj++;
-    s.refs++;
     this.syncobjs.set(h, s);
     return h;
   }
 
   dropSyncobj(handle: number): void {
-    const s = this.syncobjs.get(handle);
-    if (!s) return;
     this.syncobjs.delete(handle);
-    if (--s.refs === 0) forgetSyncobj(s);
   }
 
   mmap(a: MmapArg, sender: Sender): Reply {

@@ -45,8 +45,6 @@ export class Syncobj {
   /** Timeline points in ascending order. */
   private chain: Point[] = [];
   private readonly listeners = new Set<() => void>();
-  /** Files holding a handle to it (a syncobj fd keeps it only while some file does). */
-  refs = 0;
 
   constructor(signalled: boolean) {
     if (signalled) this.binary = Fence.signalled();

@@ -5,13 +5,14 @@
  * signals (only the kernel makes a real sync_file); refdev recognises its own by the eventfd-id of fdinfo.
  */
 import { readFileSync } from 'node:fs';
-import { C, closeFd, createEventfd, createMemfd, signalEventfd } from '@openaccel/sys';
+import { C, closeFd, createEventfd, signalEventfd, UnixSocket } from '@openaccel/sys';
 import { drmConstant } from '@openaccel/uapi';
 import type { Reply } from '../context.js';
 import { fail, MAX_HANDLES, type IoctlCall } from './accel-file.js';
 import { hasCap } from './facts.js';
 import { Fence, Syncobj } from './fence.js';
 import { identityOf } from './gem.js';
+import { watchHangup } from './hangup.js';
 
 /** Most handles one wait, signal or query takes (the kernel's allocation would fail beyond some count too). */
 export const MAX_SYNCOBJ_ARRAY = 1 << 14;
@@ -26,18 +27,37 @@ const WAIT_AVAILABLE = 4;
 
 type CoreReply = Reply & { out?: Record<string, number | bigint> };
 
-/** Syncobj fds refdev handed out, by identity; the memfd is kept so that its inode is never reused meanwhile. */
-const exported = new Map<string, { syncobj: Syncobj; fd: number }>();
+/**
+ * Syncobj fds refdev handed out, by the identity of the client's end of a socketpair. refdev keeps the other
+ * end: its hang-up says the client's last copy is gone, so an entry (and the syncobj it keeps alive) lives
+ * exactly as long as the fd, and while it does no other file has that identity.
+ */
+const exported = new Map<string, { syncobj: Syncobj; kept: UnixSocket }>();
+/** Syncobj fds alive at once (each holds a socket of refdev's). */
+const MAX_SYNCOBJ_FDS = 1024;
 /** sync_file stand-ins by eventfd-id, and the eventfd of each pending fence exported, while the fence is pending. */
 const syncFiles = new Map<string, Fence>();
 const pendingSyncFiles = new Map<Fence, { fd: number; id: string | undefined }>();
 /** Pending fences exported as sync_files at once (each holds an eventfd of refdev's). */
-const MAX_PENDING_SYNC_FILES = 4096;
+const MAX_PENDING_SYNC_FILES = 1024;
+/**
+ * Stand-ins whose fence has signalled, the latest few, by eventfd-id. refdev keeps its copy of each open:
+ * while it does, the id names that eventfd and no other (ids are reused as soon as the eventfd is gone).
+ */
+const signalledSyncFiles = new Map<string, number>();
+const MAX_SIGNALLED_SYNC_FILES = 1024;
 
-/** The syncobj's fd export ends once no file holds it (a later import of that fd is EINVAL). */
-export function forgetSyncobj(s: Syncobj): void {
-  for (const [id, e] of exported) if (e.syncobj === s) (closeFd(e.fd), exported.delete(id));
+function rememberSignalled(efd: number): void {
+  const id = eventfdId(efd);
+  if (id === undefined) return closeFd(efd);
+  signalledSyncFiles.set(id, efd);
+  if (signalledSyncFiles.size > MAX_SIGNALLED_SYNC_FILES) {
+    const [oldest, fd] = signalledSyncFiles.entries().next().value!;
+    signalledSyncFiles.delete(oldest);
+    closeFd(fd);
+  }
 }
+
 
 function eventfdId(fd: number): string | undefined {
   try {
@@ -71,20 +91,24 @@ export async function serveSyncobj(name: string, v: Record<string, any>, call: I
       const s = file.syncobjs.get(v.handle);
       if (v.flags === 0) {
         if (!s) return fail('EINVAL');
-        let e = [...exported.values()].find((x) => x.syncobj === s);
-        if (!e) {
-          const fd = createMemfd('oa-syncobj', 0);
-          exported.set(identityOf(fd)!, (e = { syncobj: s, fd }));
-        }
-        return { errno: 0, fds: [e.fd], out: { fd: 0 } };
+        if (exported.size >= MAX_SYNCOBJ_FDS) return fail('EMFILE');
+        const [kept, given] = UnixSocket.pair();
+        const id = identityOf(given.fd)!;
+        exported.set(id, { syncobj: s, kept });
+        watchHangup(kept.fd, () => {
+          exported.delete(id);
+          kept.close();
+        });
+        return { errno: 0, fds: [given.fd], closeAfterSend: [given.fd], out: { fd: 0 } };
       }
       if (!s) return fail('ENOENT');
       const fence = s.fenceAt(0n);
       if (!fence) return fail('EINVAL');
       if (fence.state !== 'pending') {
-        // Signalled already: a readable eventfd, handed over and not kept.
+        // Signalled already: a readable eventfd, handed over and not kept, remembered as a signalled sync_file.
         const efd = createEventfd(1, C.EFD_CLOEXEC | C.EFD_NONBLOCK);
-        return { errno: 0, fds: [efd], closeAfterSend: [efd], out: { fd: 0 } };
+        rememberSignalled(efd);
+        return { errno: 0, fds: [efd], out: { fd: 0 } };
       }
       // One eventfd per pending fence, kept until the fence signals: every export sends that same file.
       let exportFile = pendingSyncFiles.get(fence);
@@ -96,9 +120,9 @@ export async function serveSyncobj(name: string, v: Record<string, any>, call: I
         if (id !== undefined) syncFiles.set(id, fence);
         fence.whenSignalled(() => {
           signalEventfd(efd);
-          closeFd(efd);
           pendingSyncFiles.delete(fence);
           if (id !== undefined) syncFiles.delete(id);
+          rememberSignalled(efd);
         });
       }
       return { errno: 0, fds: [exportFile.fd], out: { fd: 0 } };
@@ -113,7 +137,8 @@ export async function serveSyncobj(name: string, v: Record<string, any>, call: I
         if (file.syncobjs.size >= MAX_HANDLES) return fail('ENOMEM');
         return { errno: 0, out: { handle: file.addSyncobj(e.syncobj) } };
       }
-      const fence = fd === undefined ? undefined : syncFiles.get(eventfdId(fd) ?? '');
+      const id = fd === undefined ? undefined : eventfdId(fd);
+      const fence = id === undefined ? undefined : (syncFiles.get(id) ?? (signalledSyncFiles.has(id) ? Fence.signalled() : undefined));
       if (!fence) return fail('EINVAL');
       const s = file.syncobjs.get(v.handle);
       if (!s) return fail('ENOENT');

@@ -112,6 +112,22 @@ describe('timelines', () => {
   });
 });
 
+describe('a signalled sync_file imports back (found by the conformance suite: it was EINVAL)', () => {
+  it('IMPORT_SYNC_FILE takes the stand-in of a fence that had signalled already, and an unknown handle is ENOENT', () => {
+    const c = open();
+    const s = create(c, true);
+    const sf = c.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: s, flags: 1 });
+    expect(sf.errno).toBe(0);
+    expect(pollFds([sf.fds[0]!], C.POLLIN, 0)[0]! & C.POLLIN).toBe(C.POLLIN);
+    expect(c.core('DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', { handle: 999, flags: 1, fd: sf.fds[0]! }, [sf.fds[0]!]).errno).toBe('ENOENT');
+    const other = create(c);
+    expect(c.core('DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', { handle: other, flags: 1, fd: sf.fds[0]! }, [sf.fds[0]!]).errno).toBe(0);
+    expect(wait(c, [other], 0n).errno).toBe(0);
+    closeFd(sf.fds[0]!);
+    c.close();
+  });
+});
+
 describe('TRANSFER with WAIT_FOR_SUBMIT', () => {
   it('waits until the source point is submitted (here by another file through the syncobj fd)', () => {
     const a = open();
@@ -134,6 +150,22 @@ describe('TRANSFER with WAIT_FOR_SUBMIT', () => {
 });
 
 describe('fds', () => {
+  it('a syncobj fd keeps its syncobj after the exporting file closed (context.lifetime; it was EINVAL)', () => {
+    const a = open();
+    const s = create(a, true);
+    const e = a.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: s });
+    expect(e.errno).toBe(0);
+    expect(a.core('DRM_IOCTL_SYNCOBJ_DESTROY', { handle: s }).errno).toBe(0);
+    a.close();
+    const b = open();
+    const i = b.core('DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', { fd: e.fds[0]! }, [e.fds[0]!]);
+    expect(i.errno).toBe(0);
+    expect(wait(b, [i.value.handle], 0n).errno).toBe(0); // the same syncobj: signalled
+    closeFd(e.fds[0]!);
+    b.close();
+  });
+
+
   it('a syncobj fd imports into another file as the same syncobj', () => {
     const a = open();
     const b = open();
