@@ -21,6 +21,13 @@ export function sameDevice(v1: OpenAccelDevice, v1Parent: string | undefined, v2
   return v1.name === v2.name && v1.model === v2.model && v1Parent === v2.parent;
 }
 
+export interface AccelBuildOptions {
+  /** Where device nodes live: `/dev` for kernel drivers, refdev's runtime `dev` directory for the software device. */
+  devRoot?: string;
+  /** The 1.0 reading of each device (by name) that is also published in the 1.0 class. */
+  twins?: ReadonlyMap<string, OpenAccelTwin>;
+}
+
 /** What both versions of an OpenAccel device say about it in the same words. */
 export function openAccelVertex(id: string, d: Pick<AccelOpenAccelDevice, 'name' | 'model' | 'functions' | 'numaNode' | 'caps' | 'freeQueues'>): Omit<DeviceVertex, 'kind'> {
   return { id, name: d.name, source: 'openaccel', model: d.model, functions: d.functions, numa: d.numaNode, features: d.caps, freeQueues: d.freeQueues };
@@ -32,7 +39,9 @@ export function openAccelVertex(id: string, d: Pick<AccelOpenAccelDevice, 'name'
  * 1.0 clients go on finding it there, and lists both in `uapi`; its PASID width comes from 1.0 (2.0 keeps
  * the PASID in the kernel).
  */
-export function addAccelOpenAccelDevices(g: TopologyGraph, devices: readonly AccelOpenAccelDevice[], devRoot = '/dev', twins: ReadonlyMap<string, OpenAccelTwin> = new Map()): void {
+export function addAccelOpenAccelDevices(g: TopologyGraph, devices: readonly AccelOpenAccelDevice[], opts: AccelBuildOptions = {}): void {
+  const devRoot = opts.devRoot ?? '/dev';
+  const twins = opts.twins ?? new Map<string, OpenAccelTwin>();
   for (const d of devices) {
     const node2 = `${devRoot}/accel/${d.name}`;
     const twin = twins.get(d.name);

@@ -63,7 +63,7 @@ function addOpenAccel(g: TopologyGraph, tree: SysfsTree, devRoot: string): Reado
     if (other && sameDevice(d, tree.linkTarget(`${CLASS_DIR}/${d.name}/device`), other)) twins.set(d.name, { v1: d, node: `${devRoot}/openaccel/${d.name}` });
     else alone.push(d);
   }
-  addAccelOpenAccelDevices(g, v2, devRoot, twins);
+  addAccelOpenAccelDevices(g, v2, { devRoot, twins });
   addOpenAccel1(g, alone, devRoot, (name) => (byName.has(name) ? `openaccel-1.0:${name}` : `openaccel:${name}`));
   return new Set(byName.keys());
 }

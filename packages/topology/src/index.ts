@@ -3,7 +3,7 @@ export { TopologyGraph } from './graph.js';
 export type { BuildOptions, SysfsGraph } from './build.js';
 export { addOpenAccelDevices, addManifest, buildFromSysfs } from './build.js';
 export { formatBytes } from './openaccel-edges.js';
-export type { OpenAccelTwin } from './build-accel.js';
+export type { AccelBuildOptions, OpenAccelTwin } from './build-accel.js';
 export { addAccelOpenAccelDevices } from './build-accel.js';
 export { addPciAccelerators, addNodeMemories, claimedPciFunctions } from './build-machine.js';
 export type { Constraints, Rejected, QueryResult, NearTarget } from './queries.js';
