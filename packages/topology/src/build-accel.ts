@@ -3,6 +3,7 @@
  * class: a device published in both layouts (as refdev does) is one vertex, not two.
  */
 import type { AccelOpenAccelDevice, OpenAccelDevice } from '@openaccel/sysfs';
+import type { BuildOptions } from './build.js';
 import type { DeviceVertex, TopologyGraph } from './graph.js';
 import { addMemoriesAndLinks } from './openaccel-edges.js';
 
@@ -21,9 +22,7 @@ export function sameDevice(v1: OpenAccelDevice, v1Parent: string | undefined, v2
   return v1.name === v2.name && v1.model === v2.model && v1Parent === v2.parent;
 }
 
-export interface AccelBuildOptions {
-  /** Where device nodes live: `/dev` for kernel drivers, refdev's runtime `dev` directory for the software device. */
-  devRoot?: string;
+export interface AccelBuildOptions extends BuildOptions {
   /** The 1.0 reading of each device (by name) that is also published in the 1.0 class. */
   twins?: ReadonlyMap<string, OpenAccelTwin>;
 }
