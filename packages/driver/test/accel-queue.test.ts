@@ -1,41 +1,24 @@
 // 2.0 queues beyond the doorbell fast path: syncobj queues ordered by points, a failed submission that
 // leaves nothing queued, and the sleeping path (arming, draining the eventfd, spurious wake-ups).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRefdev, type RefdevProcess } from '@openaccel/refdev';
+import { describe, expect, it } from 'vitest';
 import { readEventfd, signalEventfd } from '@openaccel/sys';
-import { openAccelDevice, type AccelDevice } from '../src/index.js';
+import { twoDevices } from './support/two-devices.js';
 
-let refdev: RefdevProcess;
-let dev: AccelDevice;
-let other: AccelDevice;
-
-beforeAll(async () => {
-  // An engine that sleeps when idle, so waits take the eventfd path.
-  refdev = await startRefdev({ config: { engineSpinNs: 0 } });
-  dev = openAccelDevice(refdev.accelNode('accel0'));
-  other = openAccelDevice(refdev.accelNode('accel1'));
-  dev.bind();
-  other.bind();
-}, 120_000);
-
-afterAll(async () => {
-  dev?.close();
-  other?.close();
-  await refdev?.stop();
-});
+// An engine that sleeps when idle, so waits take the eventfd path.
+const env = twoDevices({ engineSpinNs: 0 });
 
 describe('syncobj queues', () => {
   it('a command on accel1 waiting on a point accel0 signals runs after it: FILL then COPY of what it filled', async () => {
-    const size = dev.queryMemory(0).allocAlign;
-    const g = dev.gemCreate({ memoryId: 0, size });
+    const size = env.dev.queryMemory(0).allocAlign;
+    const g = env.dev.gemCreate({ memoryId: 0, size });
     const fd = g.export();
-    const shared = other.primeImport(fd);
-    const out = other.gemCreate({ memoryId: 0, size });
-    const tl = dev.syncobjCreate();
+    const shared = env.other.primeImport(fd);
+    const out = env.other.gemCreate({ memoryId: 0, size });
+    const tl = env.dev.syncobjCreate();
     const sfd = tl.exportFd();
-    const tlThere = other.syncobjImport(sfd);
-    const q0 = dev.createQueue({ sqEntries: 4, syncobj: true });
-    const q1 = other.createQueue({ sqEntries: 4, syncobj: true });
+    const tlThere = env.other.syncobjImport(sfd);
+    const q0 = env.dev.createQueue({ sqEntries: 4, syncobj: true });
+    const q1 = env.other.createQueue({ sqEntries: 4, syncobj: true });
     expect(q0.syncobj).toBe(true);
     // Large enough that a copy started early would see zeroes.
     const t0 = q0.submitWith({ op: 'fill', dst: { handle: g.handle }, dstLength: size, arg: 0x5a5a5a5a5a5a5a5an }, { signals: [{ syncobj: tl, point: 1 }] });
@@ -54,8 +37,8 @@ describe('syncobj queues', () => {
   }, 120_000);
 
   it('a refused submission (a wait point with no fence) takes its command back: the next one gets the same tag and runs', async () => {
-    const q = dev.createQueue({ sqEntries: 4, syncobj: true });
-    const never = dev.syncobjCreate();
+    const q = env.dev.createQueue({ sqEntries: 4, syncobj: true });
+    const never = env.dev.syncobjCreate();
     const tag = q.pending;
     expect(() => q.submitWith({ op: 'nop' }, { waits: [{ syncobj: never, point: 1 }] })).toThrow(expect.objectContaining({ errno: 'EINVAL', ioctl: 'DRM_IOCTL_OA_SUBMIT' }));
     expect(q.pending).toBe(tag);
@@ -67,11 +50,11 @@ describe('syncobj queues', () => {
   });
 
   it('points are refused on a doorbell queue before anything is sent', () => {
-    const q = dev.createQueue({ sqEntries: 4 });
-    const s = dev.syncobjCreate();
-    const calls = dev.transport.calls;
+    const q = env.dev.createQueue({ sqEntries: 4 });
+    const s = env.dev.syncobjCreate();
+    const calls = env.dev.transport.calls;
     expect(() => q.submitWith({ op: 'nop' }, { signals: [{ syncobj: s }] })).toThrow(/doorbell queue/);
-    expect(dev.transport.calls).toBe(calls);
+    expect(env.dev.transport.calls).toBe(calls);
     expect(q.pending).toBe(0);
     s.destroy();
     q.destroy();
@@ -83,12 +66,12 @@ describe('the sleeping path', () => {
     // A DEFLATE of 8 MiB of random bytes takes far longer than the one check made after arming, so the
     // wait sleeps; two stale counts from nobody wake it at once, and it must drain them and sleep again.
     const size = 8 << 20;
-    const src = dev.gemCreate({ memoryId: 0, size });
-    const dst = dev.gemCreate({ memoryId: 0, size: size + (1 << 20) });
+    const src = env.dev.gemCreate({ memoryId: 0, size });
+    const dst = env.dev.gemCreate({ memoryId: 0, size: size + (1 << 20) });
     const m = src.map();
     (await import('node:crypto')).randomFillSync(m.bytes());
     m.close();
-    const q = dev.createQueue({ sqEntries: 4 });
+    const q = env.dev.createQueue({ sqEntries: 4 });
     signalEventfd(q.eventfd);
     signalEventfd(q.eventfd);
     const tag = q.submit({ op: 'deflate', src: { handle: src.handle }, srcLength: size, dst: { handle: dst.handle }, dstLength: dst.size, arg: 1 });
@@ -103,7 +86,7 @@ describe('the sleeping path', () => {
   }, 180_000);
 
   it('sleeps until the completion of a command the sleeping engine was woken for, many times over', async () => {
-    const q = dev.createQueue({ sqEntries: 2 });
+    const q = env.dev.createQueue({ sqEntries: 2 });
     for (let i = 0; i < 20; i++) {
       const c = await q.wait(q.submit({ op: 'nop' }), { timeoutMs: 60_000, spinNs: 0 });
       expect(c.ok).toBe(true);
