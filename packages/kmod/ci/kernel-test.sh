@@ -16,6 +16,8 @@ need=()
 for c in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static pahole:dwarves xz:xz-utils make:make gcc-12:gcc-12 sparse:sparse; do
   command -v "${c%%:*}" >/dev/null 2>&1 || need+=("${c##*:}")
 done
+# 32-bit static programs for the compat probes of the 2.0 guest (ci/v2-guest.sh).
+[ -f /usr/lib32/libc.a ] || need+=(gcc-12-multilib libc6-dev-i386)
 if [ ${#need[@]} -gt 0 ]; then
   step "apt-get install ${need[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" libc6-dev >/dev/null

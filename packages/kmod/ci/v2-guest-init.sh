@@ -21,6 +21,17 @@ slab0=$(grep '^Slab:' /proc/meminfo | tr -s ' ' | cut -d' ' -f2)
 if insmod /kmod/openaccel-v2.ko; then
   ls -l /dev/accel/
   probes-v2 smoke defects inflight || rc=1
+  probes-v2-32 smoke > /tmp/compat32.txt; r32=$?
+  sed 's/^probe smoke/probe compat32.smoke/' /tmp/compat32.txt; [ "$r32" = 0 ] || rc=1
+  # fixed seeds, so that a failure replays
+  fuzz-v2 fuzz 1 100000 || rc=1
+  fuzz-v2 stress 1 4 2 200 || rc=1
+  if [ -x /bin/node ]; then
+    for m in netfs 9pnet 9pnet_virtio 9p; do insmod /kmod/$m.ko; done
+    mkdir -p /repo && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 repo /repo
+    (cd /repo && node tools/accelctl/dist/bin.js conformance run --device /dev/accel/accel0 --sysfs /sys \
+      --format json --output packages/kmod/.out/kmod2-conformance.json); echo "v2: conformance exit $?"
+  fi
   # unload while open: refused while a file is open, done once it is closed
   exec 3</dev/accel/accel0
   if rmmod openaccel 2>/dev/null; then echo "probe unload.open FAIL rmmod succeeded with the node open"; rc=1

@@ -31,13 +31,17 @@ if grep -qE 'warning|error' "$W/build2.log"; then echo "v2-guest: the 2.0 module
 echo "== v2-guest: probes (static)"
 CFLAGS=(-O2 -std=gnu11 -Wall -Wextra -Werror -static -pthread -I "$REPO/spec/uapi/include")
 gcc-12 "${CFLAGS[@]}" -o "$W/probes-v1" "$REPO/packages/kmod/guest/probes-v1.c"
-gcc-12 "${CFLAGS[@]}" -D__user= -idirafter "$UAPI" -idirafter "$UAPI/drm" -o "$W/probes-v2" \
-  "$REPO/packages/kmod/guest/probes-v2.c"
+for p in probes-v2 fuzz-v2; do
+  gcc-12 "${CFLAGS[@]}" -D__user= -idirafter "$UAPI" -idirafter "$UAPI/drm" -o "$W/$p" "$REPO/packages/kmod/guest/$p.c"
+done
+# The smoke probes as a 32-bit process too, through the kernel's compat ioctl path (gcc-12-multilib).
+gcc-12 -m32 -D_FILE_OFFSET_BITS=64 "${CFLAGS[@]}" -D__user= -idirafter "$UAPI" -idirafter "$UAPI/drm" \
+  -o "$W/probes-v2-32" "$REPO/packages/kmod/guest/probes-v2.c"
 
 echo "== v2-guest: initramfs"
 S=$W/initrd; mkdir -p "$S"/{bin,proc,sys,dev,tmp,kmod}
 cp "$(command -v busybox)" "$S/bin/busybox"
-cp "$W/probes-v1" "$W/probes-v2" "$S/bin/"
+cp "$W/probes-v1" "$W/probes-v2" "$W/probes-v2-32" "$W/fuzz-v2" "$S/bin/"
 cp "$W/v1/openaccel.ko" "$S/kmod/openaccel-v1.ko"; cp "$W/v2/openaccel.ko" "$S/kmod/openaccel-v2.ko"
 D=$(ls "$KW"/debs/linux-image-$KREL-unsigned_*.deb)
 M=./lib/modules/$KREL/kernel
@@ -48,6 +52,17 @@ mkdir -p "$W/mods"
 dpkg --fsys-tarfile "$D" | tar -x -C "$W/mods" $(for m in $MODS; do echo "$M/$m.ko.xz"; done)
 for m in $MODS; do xz -dc "$W/mods/$M/$m.ko.xz" > "$S/kmod/${m##*/}.ko"; done
 echo "$MODS" | tr ' ' '\n' | sed '/^$/d; s|.*/||' > "$S/kmod/order"
+# OA_V2_CONFORMANCE=1: also the conformance suite (its 2.0 suite, picked by the node) with the repository's
+# compiled CLI over 9p, as kernel-test.sh runs 1.0's. Needs the repository built (npm run build).
+VIRTFS=()
+if [ "${OA_V2_CONFORMANCE:-0}" = 1 ]; then
+  NODE=$(readlink -f "$(command -v node)"); cp "$NODE" "$S/bin/node"
+  for l in $(ldd "$NODE" | grep -o '/[^ ]*'); do mkdir -p "$S$(dirname "$l")"; cp -L "$l" "$S$l"; done
+  for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+    xz -dc "$KW/root/lib/modules/$KREL/kernel/$m.ko.xz" > "$S/kmod/${m##*/}.ko"
+  done
+  VIRTFS=(-virtfs "local,path=$REPO,mount_tag=repo,security_model=none,id=repo")
+fi
 cp "$REPO/packages/kmod/ci/v2-guest-init.sh" "$S/init"; chmod +x "$S/init"
 (cd "$S" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null) > "$W/initrd.cpio"
 
@@ -56,9 +71,12 @@ set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 -no-reboot -display none \
   -kernel "$KW/root/boot/vmlinuz-$KREL" -initrd "$W/initrd.cpio" \
   -append 'console=ttyS0 quiet panic=-1 oops=panic' -serial "file:$OUT/v2-console.log" \
-  -device isa-debug-exit,iobase=0xf4,iosize=0x04
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${VIRTFS[@]}"
 qemu_rc=$?
 set -e
 [ $qemu_rc -eq 124 ] && { echo "v2-guest: the guest did not finish within $TIMEOUT s"; tail -30 "$OUT/v2-console.log"; exit 1; }
-grep -a -E '^(probe|guest:|v1|v2|GUEST_RC|leak)' "$OUT/v2-console.log" || true
+grep -a -E '^(probe|guest:|v1|v2|GUEST_RC|leak|fuzz)' "$OUT/v2-console.log" || true
+if [ -f "$OUT/kmod2-conformance.json" ]; then
+  node -e "const r=require('$OUT/kmod2-conformance.json'); console.log('v2 conformance:', r.verdict, JSON.stringify(r.totals)); for (const t of r.tests) if (t.status!=='pass'&&t.status!=='skip') console.log('  ', t.status, t.id, t.message||'')"
+fi
 grep -aq '^GUEST_RC=0' "$OUT/v2-console.log" || { echo "v2-guest: the 2.0 probes failed"; exit 1; }

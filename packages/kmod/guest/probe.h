@@ -26,7 +26,7 @@
 
 static int probe_failures;
 
-static void report(const char *id, int ok, const char *fmt, ...)
+static inline void report(const char *id, int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,7 +49,7 @@ static uint64_t now_ns(void)
 }
 
 /* A page holding a copy of an argument struct, then made read-only: drm copies in, cannot copy out. */
-static void *ro_copy(const void *arg, size_t len)
+static inline void *ro_copy(const void *arg, size_t len)
 {
 	void *p = mmap(NULL, 4096 * 4, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -61,7 +61,7 @@ static void *ro_copy(const void *arg, size_t len)
 	return p;
 }
 
-static int fd_count(void)
+static inline int fd_count(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
@@ -76,7 +76,7 @@ static int fd_count(void)
 }
 
 /* The scheduler state letter of a thread of this process ('S' sleeping, 'D' uninterruptible, ...). */
-static char task_state(pid_t tid)
+static inline char task_state(pid_t tid)
 {
 	char path[64], buf[512], *p;
 	int fd, n;
@@ -95,7 +95,7 @@ static char task_state(pid_t tid)
 }
 
 /* The number of the system call a thread is blocked in, or -1 (/proc/<pid>/task/<tid>/syscall). */
-static long task_syscall(pid_t tid)
+static inline long task_syscall(pid_t tid)
 {
 	char path[64], buf[64];
 	int fd, n;
@@ -113,7 +113,7 @@ static long task_syscall(pid_t tid)
 }
 
 /* Polls until a thread sleeps inside ioctl(), under a generous deadline; returns whether it did. */
-static int wait_sleeping(pid_t tid)
+static inline int wait_sleeping(pid_t tid)
 {
 	uint64_t end = now_ns() + 60ull * 1000000000ull;
 
@@ -128,7 +128,7 @@ static int wait_sleeping(pid_t tid)
 }
 
 /* CPU ticks (utime + stime) of the kernel thread whose comm is name, or -1. */
-static long kthread_ticks(const char *name)
+static inline long kthread_ticks(const char *name)
 {
 	char path[300], buf[512], *p;
 	long utime, stime;
@@ -164,7 +164,7 @@ static long kthread_ticks(const char *name)
 	return -1;
 }
 
-static int write_file(const char *path, const char *text)
+static inline int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY), ok;
 
@@ -176,7 +176,7 @@ static int write_file(const char *path, const char *text)
 }
 
 /* Forks a child whose pid number is `want` (root: ns_last_pid), to reuse the number of a dead process. */
-static pid_t fork_with_pid(pid_t want)
+static inline pid_t fork_with_pid(pid_t want)
 {
 	char text[32];
 	int i;
@@ -200,7 +200,7 @@ static pid_t fork_with_pid(pid_t want)
  * Defect 7: a context bound by a process that exited, used by a new process given the same pid number.
  * bind and create are the uAPI's BIND_CONTEXT and CREATE_QUEUE on fd, returning 0 or -errno.
  */
-static void probe_pid_reuse(int fd, int (*bind)(int), int (*create)(int))
+static inline void probe_pid_reuse(int fd, int (*bind)(int), int (*create)(int))
 {
 	pid_t c1, c2;
 	int st = 0;
@@ -224,14 +224,14 @@ static void probe_pid_reuse(int fd, int (*bind)(int), int (*create)(int))
 
 static volatile sig_atomic_t probe_usr1_seen;
 
-static void on_usr1(int sig)
+static inline void on_usr1(int sig)
 {
 	(void)sig;
 	probe_usr1_seen = 1;
 }
 
 /* Defect 2: the engine's CPU time over two seconds while the CQ is full and a command is pending. */
-static void probe_engine_idle(void)
+static inline void probe_engine_idle(void)
 {
 	long t0 = kthread_ticks("openaccel/0"), t1, wall;
 	uint64_t w0 = now_ns(), w1;
@@ -248,7 +248,7 @@ static void probe_engine_idle(void)
  * Defect 1: a signal with SA_RESTART during SUBMIT's wait. The handler has run when probe_usr1_seen is
  * set; then the call either returned (done) or sleeps in ioctl again (restarted, as ERESTARTSYS does).
  */
-static void probe_signal_restarts(pthread_t t, pid_t tid, atomic_int *done, const int *ret)
+static inline void probe_signal_restarts(pthread_t t, pid_t tid, atomic_int *done, const int *ret)
 {
 	uint64_t end = now_ns() + 60ull * 1000000000ull;
 
@@ -263,7 +263,7 @@ static void probe_signal_restarts(pthread_t t, pid_t tid, atomic_int *done, cons
 	       atomic_load(done) ? strerror(*ret) : "waits again");
 }
 
-static void install_restarting_usr1(void)
+static inline void install_restarting_usr1(void)
 {
 	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
 
