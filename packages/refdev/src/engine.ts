@@ -10,10 +10,11 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { signalEventfd } from '@openaccel/sys';
-import { DOORBELL_ERROR as QUEUE_ERROR, DOORBELL_NEED_WAKEUP as NEED_WAKEUP, DOORBELL_WORDS as W, uapi } from '@openaccel/uapi';
+import { DOORBELL_ERROR as QUEUE_ERROR, DOORBELL_NEED_WAKEUP as NEED_WAKEUP, uapi } from '@openaccel/uapi';
 import koffi from 'koffi';
 import { CTL_MAIL, CTL_WAKE, type EngineInit, type EngineRequest } from './engine-protocol.js';
 import { FAULT, load, probe, region, releaseBounceBuffers, store, type Region } from './engine-memory.js';
+import { PoisonRanges, queueWords, TailWatches, takeArm, type QueueWords } from './engine-queue-words.js';
 import * as fn from './functions.js';
 
 const init = workerData as EngineInit;
@@ -53,8 +54,6 @@ const S = {
   arg: sqeWord('arg'),
 };
 const CQE_WORDS = uapi.struct('oa_cqe').sizeBytes / 4;
-/** Word indexes of the 2.0 control (cq_head, cq_arm) and status (sq_head, cq_tail, flags, arm_ack) regions. */
-const V2 = { CQ_HEAD: 0, CQ_ARM: 1, SQ_HEAD: 0, CQ_TAIL: 1, FLAGS: 2, ARM_ACK: 3 } as const;
 
 interface Context {
   id: number;
@@ -68,34 +67,13 @@ interface Context {
   engineNs?: BigInt64Array;
 }
 
-interface Queue {
+interface Queue extends QueueWords {
   key: number;
   ctx: Context;
-  /** The shared words, wherever the version puts them: [array, index] of each. */
-  tail: Int32Array;
-  tailAt: number;
-  headOut: Int32Array;
-  headAt: number;
-  cqHeadIn: Int32Array;
-  cqHeadAt: number;
-  cqTailOut: Int32Array;
-  cqTailAt: number;
-  flags: Int32Array;
-  flagsAt: number;
-  /** 1.0: a cq_armed word the engine clears; 2.0: cq_arm (control) answered in arm_ack (status). */
-  arm: Int32Array;
-  armAt: number;
-  armAck: Int32Array | undefined;
-  /** The opcode's bits of the first word, and the bits that must be zero (flags other than FENCE, reserved). */
-  opMask: number;
-  badHead: number;
-  /** 2.0: NEED_WAKEUP stays set on a new queue until the engine first finds work in it (queue.initial-state). */
-  fresh: boolean;
-  watches: { id: number; cqTail: number }[];
+  watches: TailWatches;
   /** CQEs posted with a status other than OK (watches report it, for syncobj signal points). */
   errors: number;
-  /** 2.0 syncobj queue: index ranges [from, to) whose commands complete DEVICE_ERROR unrun (a wait point failed). */
-  poison: [number, number][];
+  poison: PoisonRanges;
   sq: Uint32Array;
   sqMask: number;
   sqEntries: number;
@@ -146,34 +124,14 @@ function findQueue(key: number): Queue | undefined {
 
 function addQueue(m: Extract<EngineRequest, { op: 'addQueue' }>): void {
   const c = context(m.ctx);
-  const v2 = m.v2;
-  const db = v2 ? undefined : new Int32Array(view(m.db, 256));
-  const control = v2 ? new Int32Array(view(v2.control, 128)) : db!;
-  const status = v2 ? new Int32Array(view(v2.status, 128)) : db!;
-  const tail = v2 ? (v2.tail ? new Int32Array(v2.tail) : new Int32Array(view(m.db, 8))) : db!;
-  if (v2) c.engineNs = new BigInt64Array(v2.engineNs);
+  if (m.v2) c.engineNs = new BigInt64Array(m.v2.engineNs);
   c.queues.push({
     key: m.key,
     ctx: c,
-    tail,
-    tailAt: v2 ? 0 : W.SQ_TAIL,
-    headOut: status,
-    headAt: v2 ? V2.SQ_HEAD : W.SQ_HEAD,
-    cqHeadIn: control,
-    cqHeadAt: v2 ? V2.CQ_HEAD : W.CQ_HEAD,
-    cqTailOut: status,
-    cqTailAt: v2 ? V2.CQ_TAIL : W.CQ_TAIL,
-    flags: status,
-    flagsAt: v2 ? V2.FLAGS : W.FLAGS,
-    arm: control,
-    armAt: v2 ? V2.CQ_ARM : W.CQ_ARMED,
-    armAck: v2 ? status : undefined,
-    opMask: v2 ? 0xffff : 0xff,
-    badHead: v2 ? 0xfffe0000 : 0xfffffe00,
-    fresh: v2 !== undefined,
-    watches: [],
+    ...queueWords(m, view),
+    watches: new TailWatches(),
     errors: 0,
-    poison: [],
+    poison: new PoisonRanges(),
     sq: new Uint32Array(view(m.sq, m.sqEntries * SQE_BYTES)),
     sqMask: m.sqEntries - 1,
     sqEntries: m.sqEntries,
@@ -245,16 +203,16 @@ function apply(m: EngineRequest): void {
       const q = findQueue(m.key);
       if (!q || q.stopped) port.postMessage({ reached: m.id, errors: -1 });
       else if (((q.cqTail - m.cqTail) | 0) >= 0) port.postMessage({ reached: m.id, errors: q.errors });
-      else q.watches.push({ id: m.id, cqTail: m.cqTail });
+      else q.watches.add(m.id, m.cqTail);
       break;
     }
     case 'poison': {
       const q = findQueue(m.key);
-      if (q) q.poison.push([m.from, m.to]);
+      if (q) q.poison.add(m.from, m.to);
       break;
     }
     case 'unwatch':
-      for (const c of turns) for (const q of c.queues) q.watches = q.watches.filter((w) => w.id !== m.id);
+      for (const c of turns) for (const q of c.queues) q.watches.remove(m.id);
       break;
     case 'stop':
       stopping = true;
@@ -384,17 +342,15 @@ function checkWaiter(q: Queue): void {
 
 /** Watches whose CQ tail was just reached, with the errors up to exactly that tail (called per completion). */
 function checkWatches(q: Queue): void {
-  const left = q.watches.filter((w) => ((q.cqTail - w.cqTail) | 0) < 0);
-  if (left.length === q.watches.length) return;
+  const ids = q.watches.reached(q.cqTail);
+  if (!ids.length) return;
   Atomics.store(q.cqTailOut, q.cqTailAt, q.cqTail); // the watcher reads the tail it was told about
-  for (const w of q.watches) if (!left.includes(w)) port.postMessage({ reached: w.id, errors: q.errors });
-  q.watches = left;
+  for (const id of ids) port.postMessage({ reached: id, errors: q.errors });
 }
 
 /** A stopped or removed queue ends every watch on it: the watchers look at the queue again. */
 function endWatches(q: Queue): void {
-  for (const w of q.watches) port.postMessage({ reached: w.id, errors: -1 });
-  q.watches = [];
+  for (const id of q.watches.all()) port.postMessage({ reached: id, errors: -1 });
 }
 
 function post(q: Queue, tag: number, status: number, value: number): void {
@@ -407,7 +363,7 @@ function post(q: Queue, tag: number, status: number, value: number): void {
   Atomics.store(q.cq, at + 3, phase); // publishes the entry (release)
   q.cqTail = (q.cqTail + 1) >>> 0;
   if (status !== fn.STATUS.OK) q.errors = (q.errors + 1) >>> 0;
-  if (q.watches.length) checkWatches(q);
+  if (q.watches.size) checkWatches(q);
 }
 
 function publishHead(q: Queue): void {
@@ -437,12 +393,6 @@ function checkNop(q: Queue, at: number): number {
   let rest = 0;
   for (let i = 2; i < SQE_WORDS; i++) rest |= sq[at + i]!;
   return rest === 0 ? fn.STATUS.OK : fn.STATUS.INVALID_FIELD;
-}
-
-/** Whether command `index` is in a poisoned range; ranges wholly behind sq_head are dropped. */
-function poisoned(q: Queue, index: number): boolean {
-  q.poison = q.poison.filter(([, to]) => ((to - q.sqHead) | 0) > 0 || ((to - index) | 0) > 0);
-  return q.poison.some(([from, to]) => ((index - from) | 0) >= 0 && ((to - index) | 0) > 0);
 }
 
 /** Runs at most `budget` of what the queue's doorbell publishes; returns how many commands ran. */
@@ -480,7 +430,7 @@ function service(q: Queue, budget: number): number {
     q.sqHead = (q.sqHead + 1) >>> 0;
     const head = sq[from]!;
     stagedTag[n] = sq[from + S.tag]!;
-    if (q.poison.length && poisoned(q, (q.sqHead - 1) >>> 0)) {
+    if (q.poison.size && q.poison.covers((q.sqHead - 1) >>> 0)) {
       stagedStatus[n] = fn.STATUS.DEVICE_ERROR; // a wait point of its batch signalled an error: not run (sync.points)
       continue;
     }
@@ -516,16 +466,7 @@ function service(q: Queue, budget: number): number {
   }
   if (n) {
     Atomics.store(q.cqTailOut, q.cqTailAt, q.cqTail);
-    if (q.armAck) {
-      const arm = Atomics.load(q.arm, q.armAt);
-      if (arm !== Atomics.load(q.armAck, V2.ARM_ACK)) {
-        Atomics.store(q.armAck, V2.ARM_ACK, arm);
-        if (q.eventfd >= 0) signalEventfd(q.eventfd);
-      }
-    } else if (Atomics.load(q.arm, q.armAt) !== 0) {
-      Atomics.store(q.arm, q.armAt, 0);
-      if (q.eventfd >= 0) signalEventfd(q.eventfd);
-    }
+    if (takeArm(q) && q.eventfd >= 0) signalEventfd(q.eventfd);
     checkWaiter(q);
   }
   return Math.max(n, 1);
