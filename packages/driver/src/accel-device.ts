@@ -3,6 +3,7 @@
  * (the context). It is recognised as the spec says (DRM_IOCTL_VERSION names "openaccel", then GET_INFO
  * answers) before any other driver-private ioctl is sent.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { closeFd } from '@openaccel/sys';
 import { drmConstant } from '@openaccel/uapi';
 import { AccelIoctls } from './accel-ioctl.js';
@@ -12,7 +13,7 @@ import { sharedInfo, type DeviceInfo } from './device.js';
 import { DeviceGoneError, DriverError } from './errors.js';
 import { GemObject } from './gem-object.js';
 import { Syncobj } from './syncobj.js';
-import { clearCloexec, openTransport, type Transport } from './transport.js';
+import { clearCloexec, openTransport, SocketTransport, type Transport } from './transport.js';
 import { userAddress, withUserArrays } from './user-arrays.js';
 
 export interface DrmVersion {
@@ -55,6 +56,22 @@ export interface GemInfo {
 export const ACCEL_DRIVER_NAME = 'openaccel';
 /** Longest driver name, date or description read from DRM_IOCTL_VERSION. */
 const MAX_VERSION_TEXT = 4096;
+
+/** fdinfo is a few lines; more than this is not a DRM file's. */
+const MAX_FDINFO_BYTES = 64 * 1024;
+
+/** At most `max` bytes of a file (procfs files have no size to stat). */
+function readBounded(path: string, max: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    let n = 0;
+    for (let r; n < max && (r = readSync(fd, buf, n, max - n, null)) > 0; ) n += r;
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 const text = (b: Uint8Array, n: number) => new TextDecoder().decode(b.subarray(0, n));
 
@@ -228,6 +245,21 @@ export class AccelDevice {
     if (!r || --r.refs > 0) return;
     this.gemRefs.delete(handle);
     if (!this.closed) this.ioctls.core('DRM_IOCTL_GEM_CLOSE', { handle });
+  }
+
+  /**
+   * The drm-usage-stats keys of this file (`drm-driver`, `drm-client-id`, `drm-engine-<fn>`, ...): read from
+   * /proc/self/fdinfo on a kernel node, asked of refdev on a socket node. Values are as printed.
+   */
+  fdinfo(): Map<string, string> {
+    const t = this.transport;
+    const text = t instanceof SocketTransport ? t.fdinfo() : readBounded(`/proc/self/fdinfo/${t.fd}`, MAX_FDINFO_BYTES);
+    const out = new Map<string, string>();
+    for (const line of text.split('\n')) {
+      const m = /^([^:\s]+):\s*(.*)$/.exec(line);
+      if (m) out.set(m[1]!, m[2]!.trim());
+    }
+    return out;
   }
 
   /** A new syncobj (binary; used with points > 0 it is a timeline). */

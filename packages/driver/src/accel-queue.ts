@@ -5,13 +5,13 @@
  * queue has no doorbell: every tail goes through DRM_IOCTL_OA_SUBMIT, with wait and signal points.
  */
 import { C, closeFd, type Mapping } from '@openaccel/sys';
-import { uapi2 } from '@openaccel/uapi';
+import { uapi2, UapiError } from '@openaccel/uapi';
 import type { AccelDevice } from './accel-device.js';
 import { accelFlag } from './accel-words.js';
-import type { Command, PreparedCommand } from './command.js';
-import { DeviceGoneError, QueueStoppedError } from './errors.js';
+import type { Command, Completion, PreparedCommand } from './command.js';
+import { CompletionTimeoutError, DeviceGoneError, QueueStoppedError } from './errors.js';
 import { newEventfd, RingQueue } from './ring-queue.js';
-import type { Syncobj } from './syncobj.js';
+import { monotonicNowNs, type Syncobj } from './syncobj.js';
 import { userAddress, withUserArrays } from './user-arrays.js';
 
 export interface AccelQueueOptions {
@@ -47,6 +47,7 @@ const CQ_ARM = word('oa_queue_control', 'cq_arm');
 const NEED_WAKEUP = accelFlag('oa_queue_status_flags', 'OA_QUEUE_NEED_WAKEUP');
 const QUEUE_ERROR = accelFlag('oa_queue_status_flags', 'OA_QUEUE_ERROR');
 const QUEUE_SYNCOBJ = accelFlag('oa_queue_flags', 'OA_QUEUE_SYNCOBJ');
+const SUBMIT_WAIT = accelFlag('oa_submit_flags', 'OA_SUBMIT_WAIT');
 const POINT_BYTES = uapi2.struct('oa_syncobj_point').sizeBytes;
 
 /** A word of our own to order memory with: a seq-cst store is a full barrier (smp_mb) on every architecture V8 runs on. */
@@ -122,10 +123,14 @@ export class AccelQueue extends RingQueue {
     return Atomics.load(this.status, SQ_HEAD);
   }
 
-  /** Rule ring.cq-full: after freeing CQ space, a device that sleeps on a full CQ is woken. */
+  /**
+   * Rule ring.cq-full: after freeing CQ space, a device that sleeps on a full CQ is woken. A device that has
+   * taken every published command (sq_head = tail) waits for no CQ space: its NEED_WAKEUP means idle, and
+   * the next doorbell store wakes it, so no system call is spent on every completion of a sleeping engine.
+   */
   protected publishCqHead(head: number): void {
     Atomics.store(this.control, CQ_HEAD, head); // release, and a full barrier before the flags load
-    if (Atomics.load(this.status, STATUS_FLAGS) & NEED_WAKEUP) this.wake();
+    if (Atomics.load(this.status, STATUS_FLAGS) & NEED_WAKEUP && Atomics.load(this.status, SQ_HEAD) >>> 0 !== this.sqTail) this.wake();
   }
 
   protected arm(): void {
@@ -186,6 +191,27 @@ export class AccelQueue extends RingQueue {
       throw e;
     }
     return tag;
+  }
+
+  /**
+   * The system-call path: the entry goes into the SQ and SUBMIT with OA_SUBMIT_WAIT publishes the tail and
+   * returns once it has completed (or throws CompletionTimeoutError at the deadline; the command stays queued).
+   */
+  submitAndWait(cmd: Command | PreparedCommand, timeoutMs = 10000): Completion {
+    this.ensureOpen();
+    if (this.room() < 1) throw this.full();
+    const tag = this.place(cmd);
+    try {
+      this.device.ioctls.call('DRM_IOCTL_OA_SUBMIT', { queue_id: this.id, sq_tail: this.sqTail, flags: SUBMIT_WAIT, timeout_ns: monotonicNowNs() + BigInt(timeoutMs) * 1_000_000n });
+    } catch (e) {
+      if (e instanceof UapiError && e.errno === 'ETIME') throw new CompletionTimeoutError(this.id, tag, timeoutMs);
+      if (!(e instanceof UapiError && e.errno === 'EINTR')) {
+        this.unplace(tag); // refused: the tail was not published
+        throw e;
+      }
+    }
+    this.poll();
+    return this.take(tag) ?? this.waitSpin(tag, { timeoutMs });
   }
 
   /** Destroys the queue: pending commands are dropped (their signal points signal with an error). */

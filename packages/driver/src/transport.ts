@@ -132,6 +132,15 @@ export class SocketTransport implements Transport {
     }
   }
 
+  /** The fdinfo text of the file, as the kernel prints /proc/self/fdinfo/<fd> of a DRM file (2.0 nodes). */
+  fdinfo(): string {
+    const r = this.roundTrip(encodeRequest({ kind: SocketNodeKind.Fdinfo, request: 0, arg: new Uint8Array(0) }), []);
+    if (typeof r === 'string') throw new SyscallError('fdinfo', r, 0, this.path);
+    for (const fd of r.fds) closeFd(fd);
+    if (r.errno !== 0) throw new SyscallError('fdinfo', errnoName(r.errno) ?? `E${r.errno}`, r.errno, this.path);
+    return new TextDecoder().decode(r.data);
+  }
+
   alive(): boolean {
     if (this.dead) return false;
     const [ev] = pollFds([this.socket.fd], C.POLLIN, 0);

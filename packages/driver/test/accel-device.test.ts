@@ -121,3 +121,24 @@ describe('on a refdev whose engine sleeps as soon as it is idle', () => {
     q.destroy();
   }, 120_000);
 });
+
+describe('fdinfo of a 2.0 file', () => {
+  it('names the driver and the client id BIND_CONTEXT returned, and counts the queues', async () => {
+    const refdev = await startRefdev();
+    try {
+      const d = openAccelDevice(refdev.accelNode('accel1'));
+      const { contextId } = d.bind();
+      const q = d.createQueue({ sqEntries: 4 });
+      const info = d.fdinfo();
+      expect(info.get('drm-driver')).toBe('openaccel');
+      expect(info.get('drm-client-id')).toBe(String(contextId));
+      expect(info.get('openaccel-queues')).toBe('1');
+      expect(info.get('openaccel-sva')).toBe('0');
+      q.destroy();
+      expect(d.fdinfo().get('openaccel-queues')).toBe('0');
+      d.close();
+    } finally {
+      await refdev.stop();
+    }
+  }, 120_000);
+});

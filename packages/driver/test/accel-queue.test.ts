@@ -94,4 +94,14 @@ describe('the sleeping path', () => {
     expect(q.wakeups).toBeGreaterThanOrEqual(1);
     q.destroy();
   }, 120_000);
+
+  it('submitAndWait publishes by one SUBMIT that returns when the command is done', () => {
+    const q = env.dev.createQueue({ sqEntries: 4 });
+    const calls = env.dev.transport.calls;
+    const c = q.submitAndWait({ op: 'nop' }, 60_000);
+    expect(c.statusName).toBe('OK');
+    expect(env.dev.transport.calls - calls).toBe(1);
+    expect(q.pending).toBe(0);
+    q.destroy();
+  });
 });
