@@ -47,7 +47,7 @@ export class RawClient2 {
   }
 
   /** MMAP request; returns the mapping or the errno. */
-  mmap(offset: bigint, length: number, prot = C.PROT_READ | C.PROT_WRITE, flags = C.MAP_SHARED): Mapping | string {
+  mmap(offset: bigint, length: number, prot: number = C.PROT_READ | C.PROT_WRITE, flags: number = C.MAP_SHARED): Mapping | string {
     const r = this.raw(0, encodeMmapArg({ offset, length: BigInt(length), prot, flags }), [], SocketNodeKind.Mmap);
     try {
       if (r.errno !== 0) return r.errno;
