@@ -93,13 +93,23 @@ export class AccelDevice {
   static open(path: string): AccelDevice {
     const d = new AccelDevice(openTransport(path));
     try {
-      const v = d.version();
+      const v = d.identify('DRM_IOCTL_VERSION', () => d.version(), `${path} does not answer DRM_IOCTL_VERSION: not a DRM device`);
       if (v.name !== ACCEL_DRIVER_NAME) throw new DriverError('ENODEV', 'DRM_IOCTL_VERSION', `${path} is driven by '${v.name}', not ${ACCEL_DRIVER_NAME}`);
-      d.info();
+      d.identify('DRM_IOCTL_OA_GET_INFO', () => d.info(), `${path} names itself ${ACCEL_DRIVER_NAME} but does not answer GET_INFO`);
       return d;
     } catch (e) {
       d.transport.close();
       throw e;
+    }
+  }
+
+  /** A failed identification step is ENODEV (rule binding.identify): the node is no OpenAccel 2.0 device. */
+  private identify<T>(ioctl: string, step: () => T, detail: string): T {
+    try {
+      return step();
+    } catch (e) {
+      if (e instanceof DeviceGoneError) throw e;
+      throw new DriverError('ENODEV', ioctl, `${detail} (${e instanceof Error ? e.message : String(e)})`);
     }
   }
 
