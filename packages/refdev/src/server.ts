@@ -379,6 +379,7 @@ export class Refdev {
       removeOpenAccelDevice(this.layout.sysfsRoot, name);
       removeAccelDevice(this.layout.sysfsRoot, name);
     }
+    setHangupWatcher(undefined);
     this.epoll.close();
     closeFd(this.wakeFd);
   }

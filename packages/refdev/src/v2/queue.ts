@@ -42,6 +42,7 @@ export class AccelQueue {
   readonly releasedTail = new Int32Array(new SharedArrayBuffer(4));
   private readonly batches: Batch[] = [];
   private releasing = false;
+  private releaseAgain = false;
   /** The tail released to the engine so far, and the engine's error count at the last completed batch. */
   private releasedUpTo = 0;
   private errorsSeen = 0;
@@ -97,9 +98,19 @@ export class AccelQueue {
    * completed, with an error when one of them did not complete OK (sync.points).
    */
   private release(): void {
-    if (this.releasing) return;
+    // One releaser at a time; a call meanwhile (a fence signalled during an await) makes it look again.
+    if (this.releasing) {
+      this.releaseAgain = true;
+      return;
+    }
     this.releasing = true;
-    void this.releaseBatches().finally(() => (this.releasing = false));
+    void this.releaseBatches().finally(() => {
+      this.releasing = false;
+      if (this.releaseAgain) {
+        this.releaseAgain = false;
+        this.release();
+      }
+    });
   }
 
   private async releaseBatches(): Promise<void> {
