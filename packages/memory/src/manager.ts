@@ -1,6 +1,6 @@
 /** Allocates buffers, wraps exported device memory, and reports buffers dropped without close(). */
 import { Mapping } from '@openaccel/sys';
-import type { AccelDevice, Context } from '@openaccel/driver';
+import type { AccelDevice, Context, GemObject } from '@openaccel/driver';
 import { DmabufBuffer, SvaBuffer, type DeviceBuffer } from './buffer.js';
 import { GemBuffer } from './gem-buffer.js';
 import { findDmabufSource, type DmabufSource } from './source.js';
@@ -85,6 +85,19 @@ export class MemoryManager {
     const memoryId = opts.memoryId ?? 0;
     const align = dev.queryMemory(memoryId).allocAlign || 4096;
     const gem = dev.gemCreate({ memoryId, size: Math.ceil(sizeBytes / align) * align });
+    return this.wrapGem(dev, gem, sizeBytes, `${opts.label ?? 'device memory'} (${sizeBytes} B, GEM ${gem.handle})`);
+  }
+
+  /**
+   * A dma-buf from anywhere (another device, a GPU driver, a heap) as a GEM buffer of a 2.0 device: imported
+   * through PRIME and mapped through the DRM file. The fd stays the caller's.
+   */
+  importGem(dev: AccelDevice, dmabufFd: number, label = 'imported'): GemBuffer {
+    const gem = dev.primeImport(dmabufFd);
+    return this.wrapGem(dev, gem, gem.size, `${label} (${gem.size} B, GEM ${gem.handle}, PRIME)`);
+  }
+
+  private wrapGem(dev: AccelDevice, gem: GemObject, sizeBytes: number, label: string): GemBuffer {
     let m;
     try {
       m = gem.map();
@@ -92,7 +105,6 @@ export class MemoryManager {
       gem.close();
       throw e;
     }
-    const label = `${opts.label ?? 'device memory'} (${sizeBytes} B, GEM ${gem.handle})`;
     return this.track(
       (onClose) => new GemBuffer(label, sizeBytes, m, onClose, dev, gem),
       () => {

@@ -2,6 +2,7 @@
 // heap dma-bufs imported as GEM handles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAccelDevice, type AccelDevice } from '@openaccel/driver';
+import { closeFd } from '@openaccel/sys';
 import { startRefdev, type RefdevProcess } from '@openaccel/refdev';
 import { BufferUsageError, MemoryManager } from '../src/index.js';
 
@@ -67,6 +68,21 @@ describe('GEM buffers', () => {
     b.close();
     expect(() => dev0.gemInfo(h)).toThrow(expect.objectContaining({ errno: 'ENOENT' }));
     q.destroy();
+  });
+
+  it('a dma-buf from elsewhere becomes a GEM buffer of a device (PRIME), mapped through its DRM file', () => {
+    const src = mm.allocGem(dev0, 4096, { label: 'from accel0' });
+    src.with('write', (b) => b.set([4, 5, 6]));
+    const fd = src.exportFd();
+    const there = mm.importGem(dev1, fd, 'on accel1');
+    closeFd(fd); // the import holds the dma-buf
+    expect(there.device).toBe(dev1);
+    expect(there.with('read', (b) => [...b.subarray(0, 3)])).toEqual([4, 5, 6]);
+    there.with('write', (b) => (b[1] = 50));
+    expect(src.with('read', (b) => b[1])).toBe(50);
+    expect(there.ref(dev1)).toEqual({ handle: there.gem.handle, offset: 0 });
+    there.close();
+    src.close();
   });
 
   it('an SVA buffer needs a device bound with SVA', () => {
