@@ -3,6 +3,18 @@ import { ConformanceFailure, expectEqual, type TestCase } from '../model.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type Version = { major: number; minor: number };
+
+/** The facts GET_INFO and the sysfs directory share in both uAPI versions: equal, or the test fails. */
+export function expectSharedFacts(i: { apiVersion: Version; name: string; caps: string[]; functions: string[]; vendorId: number; deviceId: number }, d: { apiVersion: Version; model: string; caps: string[]; functions: string[]; vendorId?: number | undefined; deviceId?: number | undefined }): void {
+  expectEqual('api_version', `${i.apiVersion.major}.${i.apiVersion.minor}`, `${d.apiVersion.major}.${d.apiVersion.minor}`);
+  expectEqual('model / name', i.name, d.model);
+  expectEqual('caps', i.caps, d.caps);
+  expectEqual('functions', i.functions, d.functions);
+  expectEqual('vendor_id (absent = 0)', i.vendorId, d.vendorId ?? 0);
+  expectEqual('device_id (absent = 0)', i.deviceId, d.deviceId ?? 0);
+}
+
 export const sysfsSuite: TestCase[] = [
   {
     id: 'sysfs.attributes.format',
@@ -22,12 +34,7 @@ export const sysfsSuite: TestCase[] = [
       const d = env.sysfs().device;
       if (!d) throw new ConformanceFailure(`no readable device ${env.name}`, 'a device directory', 'none');
       const i = env.info;
-      expectEqual('api_version', `${i.apiVersion.major}.${i.apiVersion.minor}`, `${d.apiVersion.major}.${d.apiVersion.minor}`);
-      expectEqual('model / name', i.name, d.model);
-      expectEqual('caps', i.caps, d.caps);
-      expectEqual('functions', i.functions, d.functions);
-      expectEqual('vendor_id (absent = 0)', i.vendorId, d.vendorId ?? 0);
-      expectEqual('device_id (absent = 0)', i.deviceId, d.deviceId ?? 0);
+      expectSharedFacts(i, d);
       expectEqual('max_queues', i.maxQueues, d.maxQueues);
       expectEqual('max_sq_entries', i.maxSqEntries, d.maxSqEntries);
       expectEqual('max_cq_entries', i.maxCqEntries, d.maxCqEntries);

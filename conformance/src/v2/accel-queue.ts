@@ -45,11 +45,14 @@ export interface CreatedQueue {
 }
 
 /** CREATE_QUEUE; throws a ConformanceFailure when it fails. */
-export function createQueue(env: AccelEnv, t: Transport, fields: { sq_entries: number; cq_entries?: number; flags?: number }): CreatedQueue {
+export function createQueue(env: AccelEnv, t: QueueFile, fields: { sq_entries: number; cq_entries?: number; flags?: number }): CreatedQueue {
   const r = env.io(t, 'DRM_IOCTL_OA_CREATE_QUEUE', fields);
   if (r.errno) throw new ConformanceFailure(`DRM_IOCTL_OA_CREATE_QUEUE failed with ${r.errno}`, 'success', r.errno);
   return r.out as unknown as CreatedQueue;
 }
+
+/** What a queue needs of its open file: a transport, or the test's own FdinfoFile. */
+export type QueueFile = Pick<Transport, 'ioctl' | 'mmap'>;
 
 export class AccelQueue {
   readonly id: number;
@@ -74,7 +77,7 @@ export class AccelQueue {
 
   constructor(
     readonly env: AccelEnv,
-    readonly t: Transport,
+    readonly t: QueueFile,
     opts: { sqEntries: number; cqEntries?: number; syncobj?: boolean },
   ) {
     this.syncobj = opts.syncobj ?? false;
@@ -176,6 +179,30 @@ export class AccelQueue {
     const errno = this.publish();
     if (errno) throw new ConformanceFailure(`publishing the tail: DRM_IOCTL_OA_SUBMIT failed with ${errno}`, 'success', errno);
     const c = await this.next();
+    if (c.tag !== tag) throw new ConformanceFailure(`completion tag ${c.tag} for a command tagged ${tag}`, String(tag), String(c.tag));
+    return c;
+  }
+
+  /**
+   * One command, synchronously: write, publish, spin on the CQE at cq_head, consume it (a latency sample,
+   * where an await would measure the event loop). Fails at the deadline.
+   */
+  runSpin(fields: SqeFields = {}): Cqe {
+    const tag = this.write(fields);
+    const errno = this.publish();
+    if (errno) throw new ConformanceFailure(`publishing the tail: DRM_IOCTL_OA_SUBMIT failed with ${errno}`, 'success', errno);
+    return this.spinFor(tag);
+  }
+
+  /** Spins until the CQE at cq_head is valid, consumes it and checks its tag. */
+  spinFor(tag: number): Cqe {
+    const deadline = performance.now() + COMPLETION_DEADLINE_MS;
+    for (let i = 0; !this.ready(); i++) {
+      if ((i & 1023) === 1023 && performance.now() > deadline) throw new ConformanceFailure(`no completion at CQ index ${this.head}`, 'a CQE', 'none before the deadline');
+    }
+    const c = this.entry(this.head);
+    this.head = (this.head + 1) >>> 0;
+    this.releaseCq();
     if (c.tag !== tag) throw new ConformanceFailure(`completion tag ${c.tag} for a command tagged ${tag}`, String(tag), String(c.tag));
     return c;
   }

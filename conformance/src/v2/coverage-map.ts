@@ -19,6 +19,7 @@ export const V2_RULE_TESTS: Readonly<Record<string, readonly string[]>> = {
   'fdinfo.openaccel-sva': ['fdinfo.keys'],
   'fdinfo.drm-total-<memory>': ['fdinfo.keys'],
   'fdinfo.drm-pdev': ['fdinfo.keys'],
+  'fdinfo.drm-engine-<function>': ['fdinfo.engine'],
   'fdinfo.drm-resident-<memory>': ['fdinfo.keys'],
   'fdinfo.drm-shared-<memory>': ['fdinfo.keys'],
   'protocol.memory.access': ['functions.*.address_fault', 'ioctl.gem_info.handle_not_found'],

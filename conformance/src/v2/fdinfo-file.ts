@@ -1,12 +1,12 @@
 /**
- * An open file of a node whose fdinfo a test reads: on a kernel node /proc/self/fdinfo/<fd>, which the DRM
+ * An open file of a node whose fdinfo a test reads (ioctls and region mappings without fds go through it): on a kernel node /proc/self/fdinfo/<fd>, which the DRM
  * core writes; on a refdev socket node the FDINFO request of the socket-node protocol, sent on a connection
  * of the test's own (so the file it describes is the one the test made its ioctls on).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { openTransport, type Transport } from '@openaccel/driver';
-import { closeFd, UnixSocket } from '@openaccel/sys';
-import { decodeReply, encodeRequest, errnoName, SocketNodeKind } from '@openaccel/uapi';
+import { C, closeFd, Mapping, SyscallError, UnixSocket } from '@openaccel/sys';
+import { decodeReply, encodeMmapArg, encodeRequest, errnoName, SocketNodeKind } from '@openaccel/uapi';
 
 /** fdinfo text is a few lines; anything longer is not drm-usage-stats. */
 const MAX_FDINFO = 64 * 1024;
@@ -25,8 +25,23 @@ export class FdinfoFile {
     if (this.kernel) return this.kernel.ioctl(request, arg);
     const r = this.roundTrip(SocketNodeKind.Ioctl, request, arg);
     if (typeof r === 'string') return { errno: r };
-    arg.set(r.subarray(0, arg.length));
+    arg.set(r.data.subarray(0, arg.length));
     return {};
+  }
+
+  /** A region of the file (a queue's, so commands run on this file and show in its fdinfo). */
+  mmap(offset: bigint, length: number, prot: number, flags: number): Mapping {
+    if (this.kernel) return this.kernel.mmap(offset, length, prot, flags);
+    const r = this.roundTrip(SocketNodeKind.Mmap, 0, encodeMmapArg({ offset, length: BigInt(length), prot, flags }), true);
+    if (typeof r === 'string') throw new SyscallError('mmap', r, 0, `offset 0x${offset.toString(16)}`);
+    const [memfd, ...rest] = r.fds;
+    rest.forEach(closeFd);
+    if (memfd === undefined) throw new SyscallError('mmap', 'EIO', 5, 'no memory came with the reply');
+    try {
+      return Mapping.map(memfd, length, { offset: new DataView(r.data.buffer, r.data.byteOffset).getBigUint64(0, true), prot, flags: C.MAP_SHARED });
+    } finally {
+      closeFd(memfd);
+    }
   }
 
   /** The `key: value` lines of the file's fdinfo. */
@@ -36,7 +51,7 @@ export class FdinfoFile {
     else {
       const r = this.roundTrip(SocketNodeKind.Fdinfo, 0, new Uint8Array(0));
       if (typeof r === 'string') throw new Error(`FDINFO request failed with ${r}`);
-      text = new TextDecoder().decode(r.subarray(0, MAX_FDINFO));
+      text = new TextDecoder().decode(r.data.subarray(0, MAX_FDINFO));
     }
     const keys = new Map<string, string>();
     for (const line of text.split('\n')) {
@@ -46,15 +61,16 @@ export class FdinfoFile {
     return keys;
   }
 
-  private roundTrip(kind: SocketNodeKind, request: number, arg: Uint8Array): Uint8Array | string {
+  /** One request on the socket; the fds of the reply are closed unless `keepFds`. */
+  private roundTrip(kind: SocketNodeKind, request: number, arg: Uint8Array, keepFds = false): { data: Uint8Array; fds: number[] } | string {
     const s = this.socket!;
     if (typeof s.send(encodeRequest({ kind, request, arg })) === 'string') return 'ENODEV';
     const r = s.recv();
     if (typeof r === 'string' || r.length === 0) return 'ENODEV';
-    for (const fd of r.fds) closeFd(fd);
     const reply = decodeReply(r.payload);
+    if (!reply || reply.errno || !keepFds) r.fds.forEach(closeFd);
     if (!reply) return 'EIO';
-    return reply.errno ? (errnoName(reply.errno) ?? `E${reply.errno}`) : reply.data;
+    return reply.errno ? (errnoName(reply.errno) ?? `E${reply.errno}`) : { data: reply.data, fds: keepFds ? r.fds : [] };
   }
 
   close(): void {

@@ -33,6 +33,15 @@ describe('accelctl conformance coverage', () => {
     expect(body.rules.every((r) => r.tests.length === 0 && (r.exemption?.length ?? 0) > 0)).toBe(true);
   });
 
+  it('--spec 2.0: the rules of 2.0 (driver and DRM core errno rules, sections, fdinfo keys) against the 2.0 suite', async () => {
+    const r = await run('conformance', 'coverage', '--spec', '2.0');
+    expect(r.code, r.out.split('\n').filter((l) => l.includes('UNTESTED')).join('\n')).toBe(0);
+    expect(r.out).toMatch(/^core\.syncobj_wait\.timed_out\s+core\s+core\.syncobj\.wait_signal$/m);
+    expect(r.out).toMatch(/^protocol\.ring\.overrun\s+protocol\s+protocol\.ring\.overrun$/m);
+    expect(r.out.split('\n').at(-1)).toMatch(/^(\d+) rules of uAPI 2\.0: (\d+) tested, (\d+) exempt, 0 untested$/);
+    expect((await run('conformance', 'coverage', '--spec', '3.0')).code).toBe(2);
+  });
+
   it('refuses an unknown kind (exit 2)', async () => {
     const r = await run('conformance', 'coverage', '--kind', 'vibes');
     expect(r.code).toBe(2);

@@ -6,7 +6,7 @@ import { drmConstant } from '@openaccel/uapi';
 import { expectErrno, expectSuccess } from '../../env.js';
 import { ConformanceFailure, expectEqual, expectTrue, SkipTest, type TestCase } from '../../model.js';
 import type { AccelEnv } from '../accel-env.js';
-import { COMPLETION_DEADLINE_MS, monotonicDeadline } from '../accel-queue.js';
+import { AccelQueue, COMPLETION_DEADLINE_MS, monotonicDeadline } from '../accel-queue.js';
 import { withFullFdTable } from '../../fd-table.js';
 import { FdinfoFile } from '../fdinfo-file.js';
 import { expectMmapErrnoOf } from './queue-ioctls.js';
@@ -243,6 +243,26 @@ export const gemSyncSuite: T[] = [
 
 
 
+  {
+    id: 'fdinfo.engine',
+    doc: 'after commands of a function ran on a file, its fdinfo has drm-engine-<function> in ns, and the value never goes down',
+    profiles: ['queue'],
+    async run(env) {
+      const f = env.track(new FdinfoFile(env.device));
+      expectSuccess('BIND_CONTEXT', env.io(f, 'DRM_IOCTL_OA_BIND_CONTEXT').errno);
+      const q = new AccelQueue(env, f, { sqEntries: 4 });
+      const engine = () => {
+        const v = f.fdinfo().get('drm-engine-nop');
+        expectTrue(`drm-engine-nop "${v}" is "<uint> ns"`, v !== undefined && /^\d+ ns$/.test(v), String(v));
+        return BigInt(/^\d+/.exec(v!)![0]);
+      };
+      expectEqual('NOP status', 0, (await q.run({})).status);
+      const first = engine();
+      for (let i = 0; i < 3; i++) await q.run({});
+      const later = engine();
+      expectTrue(`drm-engine-nop went from ${first} to ${later} ns: never down`, later >= first, String(later));
+    },
+  },
   {
     id: 'core.prime_handle_to_fd.too_many_fds',
     doc: 'PRIME_HANDLE_TO_FD while the caller has no free fd is EMFILE; with a free fd the same handle exports',

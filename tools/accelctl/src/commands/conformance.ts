@@ -21,13 +21,13 @@ import {
   type RunReport,
   type SpecVersionName,
 } from '@openaccel/conformance';
-import { startRefdev, REFDEV_FAULTS, type RefdevProcess } from '@openaccel/refdev';
+import { accelNodePath, startRefdev, REFDEV_FAULTS, type RefdevProcess } from '@openaccel/refdev';
 import { EXIT, UsageError, json, parse, table, type Command } from '../command.js';
 import { CannotRunError, checkSysfsRootFor, checkWritableFile, sysfsRootForNode } from '../device-sysfs.js';
 
 const FORMATS = ['console', 'json', 'junit', 'ktap', 'html'] as const;
-/** The uAPI a run checks when neither --spec nor --device says: 1.0 until refdev passes the 2.0 suite. */
-const DEFAULT_SPEC: SpecVersionName = '1.0';
+/** The uAPI a run checks when neither --spec nor --device says (refdev passes the 2.0 suite). */
+const DEFAULT_SPEC: SpecVersionName = '2.0';
 
 /** --spec as given, checked. */
 function specOption(value: string | undefined): SpecVersionName | undefined {
@@ -46,14 +46,15 @@ export const conformanceRun: Command = {
                                 [--output FILE] [--bundle FILE] [--refdev-fault NAME]...
 
 Without --device it starts a reference device (refdev) and checks its accel0 against its own manifest
-(uAPI ${DEFAULT_SPEC} unless --spec says otherwise).
+(uAPI ${DEFAULT_SPEC} unless --spec says otherwise; with --refdev-fault, 1.0, whose rules the faults break).
 Exit 0 when the device conforms to every profile it claims (the manifest's, or those its capabilities
 imply), 1 when it does not, 2 when the run could not happen (no such device, no sysfs tree for it,
 a report file that cannot be written).
 
   --device PATH        device node: /dev/accel/accel0 (2.0 kernel driver), /dev/openaccel/accel0 (1.0), or
                        a refdev socket node (DIR/dev/accel/accelN is 2.0, DIR/dev/openaccel/accelN 1.0)
-  --spec V             the uAPI to check, 1.0 or 2.0 (default: what the node is; without --device ${DEFAULT_SPEC})
+  --spec V             the uAPI to check, 1.0 or 2.0 (default: what the node is; without --device ${DEFAULT_SPEC},
+                       or 1.0 with --refdev-fault)
   --sysfs-root DIR     sysfs root holding class/accel/<name> (2.0) or class/openaccel/<name> (1.0); --sysfs
                        is the same. Without it the tree is found from the node: /sys/dev/char/MAJ:MIN for a
                        character device, DIR/sys for a refdev node under DIR/dev
@@ -106,7 +107,14 @@ examples:
     const faults = values['refdev-fault'] ?? [];
     for (const f of faults) if (!REFDEV_FAULTS.some((x) => x.name === f)) throw new UsageError(`unknown refdev fault '${f}'; see accelctl refdev faults`);
     if (faults.length && values.device) throw new UsageError('--refdev-fault starts a refdev; it does not combine with --device');
-    const spec: SpecVersionName = askedSpec ?? (values.device ? (specOfNode(values.device, values['sysfs-root'] ?? values.sysfs ?? '/sys') ?? '1.0') : DEFAULT_SPEC);
+    // The refdev faults break rules of 1.0 (the mutation test and `refdev faults` run on 1.0 nodes).
+    const nodeSpec = values.device ? specOfNode(values.device, values['sysfs-root'] ?? values.sysfs ?? '/sys') : undefined;
+    const spec: SpecVersionName = askedSpec ?? (values.device ? (nodeSpec ?? '1.0') : faults.length ? '1.0' : DEFAULT_SPEC);
+    // drm_ioctl dispatches on the nr alone, so 1.0 requests to a 2.0 node would be answered as other ioctls.
+    if (askedSpec && nodeSpec && askedSpec !== nodeSpec) {
+      io.err(`accelctl conformance run: could not run: ${values.device} is a uAPI ${nodeSpec} node, not ${askedSpec}\nhint: leave out --spec, or give a ${askedSpec} node (${askedSpec === '2.0' ? '/dev/accel/accelN' : '/dev/openaccel/accelN'})`);
+      return EXIT.usage;
+    }
     if (values.filter?.length && selectTests(values.filter, spec).length === 0) throw new UsageError(noMatch(values.filter));
     if (values.sysfs !== undefined && values['sysfs-root'] !== undefined && values.sysfs !== values['sysfs-root']) throw new UsageError('--sysfs is --sysfs-root; give one of them');
     const givenRoot = values['sysfs-root'] ?? values.sysfs;
@@ -139,8 +147,8 @@ examples:
         io.err(`accelctl conformance run: ${(e as Error).message}`);
         return EXIT.usage;
       }
-      // 2.0 nodes sit beside 1.0's: R/dev/accel/accelN (the agreed place), same names, same engines.
-      device = spec === '2.0' ? join(refdev.runtimeDir, 'dev/accel', 'accel0') : refdev.node('accel0');
+      // 2.0 nodes sit beside 1.0's (R/dev/accel/accelN): same names, same engines.
+      device = spec === '2.0' ? accelNodePath(refdev.runtimeDir, 'accel0') : refdev.node('accel0');
       sysfsRoot = givenRoot ?? refdev.sysfsRoot;
       manifestPath ??= join(refdev.runtimeDir, 'manifests', 'accel0.json');
     }
@@ -190,14 +198,14 @@ export const conformanceList: Command = {
   summary: 'list the conformance tests: id, mandatory profiles, rule',
   help: `usage: accelctl conformance list [--spec 1.0|2.0] [--filter GLOB]... [--json]
 
-  --spec V   the suite of uAPI 1.0 (default) or 2.0
+  --spec V   the suite of uAPI 1.0 or 2.0 (default ${DEFAULT_SPEC}, as conformance run)
 
 examples:
   accelctl conformance list --filter 'mmap.*'
   accelctl conformance list --spec 2.0 --filter 'protocol.ring.*'`,
   run(argv, io) {
     const { values } = parse(argv, { spec: { type: 'string' }, filter: { type: 'string', multiple: true }, json: { type: 'boolean' } }, false);
-    const spec = specOption(values.spec) ?? '1.0';
+    const spec = specOption(values.spec) ?? DEFAULT_SPEC;
     const tests = selectTests(values.filter ?? [], spec);
     // The same answer as run: a filter that selects nothing is a usage error, not an empty list.
     if (values.filter?.length && tests.length === 0) throw new UsageError(noMatch(values.filter));
