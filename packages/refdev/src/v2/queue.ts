@@ -18,6 +18,8 @@ const STATUS = { SQ_HEAD: 0, CQ_TAIL: 1, FLAGS: 2 } as const;
 const pageRound = (n: number) => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 const POINT = uapi2.struct('oa_syncobj_point');
+/** SUBMITs of one syncobj queue held for their wait points at once; more is ENOMEM (the memory a kernel would run out of). */
+export const MAX_PENDING_BATCHES = 1024;
 
 export interface QueueRegion {
   kind: 'doorbell' | 'control' | 'status' | 'sq' | 'cq';
@@ -66,6 +68,10 @@ export class AccelQueue {
 
   region(kind: QueueRegion['kind']): QueueRegion | undefined {
     return this.regions.find((r) => r.kind === kind);
+  }
+
+  get pendingBatches(): number {
+    return this.batches.length;
   }
 
   get stopped(): boolean {
@@ -295,6 +301,7 @@ export async function submit(call: IoctlCall): Promise<Reply> {
   }
   const points = readPoints(call, q);
   if (typeof points === 'string') return fail(points);
+  if (q.syncobj && q.pendingBatches >= MAX_PENDING_BATCHES) return fail('ENOMEM');
   let done: Fence | undefined;
   if (points.signals.length) {
     done = new Fence();

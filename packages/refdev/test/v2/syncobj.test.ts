@@ -268,6 +268,33 @@ describe('OA_QUEUE_SYNCOBJ queues (sync.points)', () => {
     c.close();
   });
 
+  it('SUBMITs held for a wait point are bounded: past the bound SUBMIT is ENOMEM, and nothing is lost', async () => {
+    const c = open();
+    c.ioctl('DRM_IOCTL_OA_BIND_CONTEXT', { flags: 0 });
+    const gate = new Gate(c);
+    const r = new Ring2(c, 4, true);
+    const waits = pointArray([{ handle: gate.syncobj }]);
+    let held = 0;
+    for (;;) {
+      const e = c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: 0, num_waits: 1, waits_ptr: waits.ptr }).errno;
+      if (e !== 0) {
+        expect(e).toBe('ENOMEM');
+        break;
+      }
+      held++;
+      expect(held).toBeLessThan(100_000);
+    }
+    expect(held).toBeGreaterThan(0);
+    const done = create(c);
+    gate.open();
+    // Once the gate opens every held SUBMIT is released, and the queue takes points again.
+    await until(() => c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: 0, num_signals: 1, signals_ptr: pointArray([{ handle: done }]).ptr }).errno === 0, 'the queue takes a SUBMIT again');
+    expect(wait(c, [done], farDeadline()).errno).toBe(0);
+    gate.ring.unmap();
+    r.unmap();
+    c.close();
+  });
+
   it('SUBMIT point errnos in order', () => {
     const c = open();
     c.ioctl('DRM_IOCTL_OA_BIND_CONTEXT', { flags: 0 });
