@@ -1,7 +1,7 @@
 // Which fds the socket transport passes and takes back, by the spec version of the request (1.0, 2.0
 // driver-private, 2.0 DRM core), against a node that reports what it received.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,5 +76,13 @@ describe('socket transport fds', () => {
       expect(readlinkSync(`/proc/self/fd/${fd}`)).toContain('memfd:handed-back');
       closeFd(fd);
     }
+  });
+
+  it('closes an fd a reply carries for a request with no fd field to put it in', () => {
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const io = uapi2.ioctl('DRM_IOCTL_OA_GET_INFO');
+    const before = openFds();
+    for (let i = 0; i < 20; i++) expect(t.ioctl(io.request(), io.encode({}))).toEqual({});
+    expect(openFds()).toBe(before);
   });
 });
