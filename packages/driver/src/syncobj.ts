@@ -2,6 +2,7 @@
  * A DRM syncobj of a 2.0 file, binary (point 0) or timeline (points > 0). wait() is the blocking
  * SYNCOBJ_WAIT / TIMELINE_WAIT ioctl with a deadline, as in the kernel: it holds the calling thread.
  */
+import { closeFd } from '@openaccel/sys';
 import { drmConstant, UapiError } from '@openaccel/uapi';
 import type { AccelIoctls } from './accel-ioctl.js';
 import { userAddress, withUserArrays } from './user-arrays.js';
@@ -88,12 +89,22 @@ export class Syncobj {
     this.live();
     if (BigInt(point) === 0n) return Number(this.ioctls.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: this.handle, flags: EXPORT_SYNC_FILE }).fd);
     const tmp = Number(this.ioctls.core('DRM_IOCTL_SYNCOBJ_CREATE', {}).handle);
+    let fd = -1;
     try {
       // Without WAIT_FOR_SUBMIT: a point with no fence yet is EINVAL at once rather than a wait inside the ioctl.
       this.ioctls.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: this.handle, dst_handle: tmp, src_point: BigInt(point), dst_point: 0n, flags: 0 });
-      return Number(this.ioctls.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: tmp, flags: EXPORT_SYNC_FILE }).fd);
-    } finally {
+      fd = Number(this.ioctls.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: tmp, flags: EXPORT_SYNC_FILE }).fd);
       this.ioctls.core('DRM_IOCTL_SYNCOBJ_DESTROY', { handle: tmp });
+      return fd;
+    } catch (e) {
+      // Nothing half-made stays: the sync_file (if made) is closed, the temporary syncobj destroyed.
+      if (fd >= 0) closeFd(fd);
+      try {
+        this.ioctls.core('DRM_IOCTL_SYNCOBJ_DESTROY', { handle: tmp });
+      } catch {
+        /* already destroyed, or the file is gone; the first error says why */
+      }
+      throw e;
     }
   }
 
