@@ -181,6 +181,29 @@ describe('the data path', () => {
     b.close();
   });
 
+  it('freed CQ space reaches the device: commands held by a full CQ complete once the user consumes (ring.cq-full)', async () => {
+    const c = bound();
+    const r = new Ring2(c, 2);
+    for (let i = 0; i < 2; i++) r.write({ opcode: OP.NOP, tag: i + 1 });
+    r.ring();
+    await until(() => r.cqTail === 2, 'the first two complete');
+    for (let i = 2; i < 4; i++) r.write({ opcode: OP.NOP, tag: i + 1 });
+    r.ring();
+    // The CQ is full: the next two cannot complete, whatever the engine does meanwhile.
+    await new Promise((res) => setTimeout(res, 100));
+    expect(r.cqTail).toBe(2);
+    const got = [r.take()!.tag, r.take()!.tag];
+    // After storing cq_head: a full barrier (Atomics), then SUBMIT if the device sleeps.
+    if (r.flags & NEED_WAKEUP) expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail }).errno).toBe(0);
+    await until(() => {
+      for (let e; (e = r.take()); ) got.push(e.tag);
+      return got.length === 4;
+    }, 'the held commands complete');
+    expect(got).toEqual([1, 2, 3, 4]);
+    r.unmap();
+    c.close();
+  });
+
   it('a doorbell queue takes no syncobj points', () => {
     const c = bound();
     const r = new Ring2(c, 4);
