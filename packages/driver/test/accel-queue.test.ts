@@ -1,28 +1,34 @@
 // 2.0 queues beyond the doorbell fast path: syncobj queues ordered by points, a failed submission that
 // leaves nothing queued, and the sleeping path (arming, draining the eventfd, spurious wake-ups).
 import { describe, expect, it } from 'vitest';
-import { readEventfd, signalEventfd } from '@openaccel/sys';
+import { closeFd, readEventfd, signalEventfd } from '@openaccel/sys';
 import { twoDevices } from './support/two-devices.js';
 
 // An engine that sleeps when idle, so waits take the eventfd path.
 const env = twoDevices({ engineSpinNs: 0 });
 
 describe('syncobj queues', () => {
-  it('a command on accel1 waiting on a point accel0 signals runs after it: FILL then COPY of what it filled', async () => {
-    const size = env.dev.queryMemory(0).allocAlign;
+  it('a command on accel1 waiting on a point accel0 signals runs after it: a long FILL, then a COPY of its last bytes', async () => {
+    // FILL of 8 MiB takes long enough that a COPY of its last page started early would read zeroes.
+    const size = 8 << 20;
+    const page = env.dev.queryMemory(0).allocAlign;
     const g = env.dev.gemCreate({ memoryId: 0, size });
     const fd = g.export();
     const shared = env.other.primeImport(fd);
-    const out = env.other.gemCreate({ memoryId: 0, size });
+    closeFd(fd);
+    const out = env.other.gemCreate({ memoryId: 0, size: page });
     const tl = env.dev.syncobjCreate();
     const sfd = tl.exportFd();
     const tlThere = env.other.syncobjImport(sfd);
+    closeFd(sfd);
     const q0 = env.dev.createQueue({ sqEntries: 4, syncobj: true });
     const q1 = env.other.createQueue({ sqEntries: 4, syncobj: true });
     expect(q0.syncobj).toBe(true);
-    // Large enough that a copy started early would see zeroes.
     const t0 = q0.submitWith({ op: 'fill', dst: { handle: g.handle }, dstLength: size, arg: 0x5a5a5a5a5a5a5a5an }, { signals: [{ syncobj: tl, point: 1 }] });
-    const t1 = q1.submitWith({ op: 'copy', src: { handle: shared.handle }, srcLength: size, dst: { handle: out.handle }, dstLength: size }, { waits: [{ syncobj: tlThere, point: 1 }], signals: [{ syncobj: tlThere, point: 2 }] });
+    const t1 = q1.submitWith(
+      { op: 'copy', src: { handle: shared.handle, offset: size - page }, srcLength: page, dst: { handle: out.handle }, dstLength: page },
+      { waits: [{ syncobj: tlThere, point: 1 }], signals: [{ syncobj: tlThere, point: 2 }] },
+    );
     expect(tl.wait(2, 60_000_000_000n)).toBe(true);
     expect((await q0.wait(t0, { timeoutMs: 60_000 })).ok).toBe(true);
     expect((await q1.wait(t1, { timeoutMs: 60_000 })).ok).toBe(true);
@@ -33,7 +39,6 @@ describe('syncobj queues', () => {
     for (const x of [tl, tlThere]) x.destroy();
     q0.destroy();
     q1.destroy();
-    for (const f of [fd, sfd]) (await import('@openaccel/sys')).closeFd(f);
   }, 120_000);
 
   it('a refused submission (a wait point with no fence) takes its command back: the next one gets the same tag and runs', async () => {
