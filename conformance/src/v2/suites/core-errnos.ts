@@ -16,6 +16,8 @@ type Fields = Record<string, number | bigint>;
 
 const NO_HANDLE = 0xfffff;
 const BAD_POINTER = 8n; // the zero page is never mapped
+/** A flag no kernel defines (newer kernels give bit 1 of the syncobj fd flags to timeline points). */
+const UNDEFINED_FLAG = 0x80000000;
 const WAIT_FOR_SUBMIT = drmConstant('DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT');
 const SYNC_FILE = drmConstant('DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE');
 
@@ -68,11 +70,11 @@ const CASES: Case[] = [
   { ioctl: 'DRM_IOCTL_PRIME_FD_TO_HANDLE', rule: 'fd_bad', needs: 'dmabuf_import', fields: () => ({ fd: closedFd() }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_DESTROY', rule: 'pad_nonzero', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t), pad: 1 }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'pad_nonzero', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t), pad: 1 }) },
-  { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'flags_invalid', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t), flags: 0x2 }) },
+  { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'flags_invalid', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t), flags: UNDEFINED_FLAG }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'handle_not_found', needs: 'syncobj', fields: () => ({ handle: NO_HANDLE }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'sync_file_no_syncobj', needs: 'syncobj', fields: () => ({ handle: NO_HANDLE, flags: SYNC_FILE }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', rule: 'pad_nonzero', needs: 'syncobj', fields: (env) => ({ fd: nullFd(env), pad: 1 }) },
-  { ioctl: 'DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', rule: 'flags_invalid', needs: 'syncobj', fields: (env) => ({ fd: nullFd(env), flags: 0x2 }) },
+  { ioctl: 'DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', rule: 'flags_invalid', needs: 'syncobj', fields: (env) => ({ fd: nullFd(env), flags: UNDEFINED_FLAG }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', rule: 'fd_not_sync_file', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t), fd: owned(env, createEventfd(0, C.EFD_CLOEXEC)), flags: SYNC_FILE }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', rule: 'handle_not_found', needs: 'syncobj', fields: (env, t) => ({ handle: NO_HANDLE, fd: syncFile(env, t), flags: SYNC_FILE }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_WAIT', rule: 'flags_invalid', needs: 'syncobj', fields: (env, t) => ({ ...array()(env, t), flags: 0x40000000 }) },
