@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openaccelV2 } from '@openaccel/uapi';
-import { ruleCoverage, ruleCoverageV2, selectTests, specOfNode, specRules, testsOf, V2_EXEMPTIONS, V2_RULE_TESTS, V2_TESTS } from '@openaccel/conformance';
+import { accelNodePath, startRefdev } from '@openaccel/refdev';
+import { ruleCoverage, ruleCoverageV2, runConformance, selectTests, specOfNode, specRules, testsOf, V2_EXEMPTIONS, V2_RULE_TESTS, V2_TESTS } from '@openaccel/conformance';
 
 describe('the 2.0 suite as data', () => {
   it('test ids are unique and each names a rule of 2.0 or sits under one area of the suite', () => {
@@ -103,4 +104,24 @@ describe('which uAPI a node speaks', () => {
   it('a character device that is not an OpenAccel device is neither', () => {
     expect(specOfNode('/dev/null')).toBeUndefined();
   });
+});
+
+describe('the 2.0 suite on refdev', () => {
+  it('passes every test a device with every feature can pass, through the 2.0 node and the accel sysfs tree', async () => {
+    const refdev = await startRefdev();
+    try {
+      const report = await runConformance({
+        target: { device: accelNodePath(refdev.runtimeDir, 'accel0'), sysfsRoot: refdev.sysfsRoot, spec: '2.0' },
+        // Latency is judged by its own tests; everything else, in one run.
+        filters: V2_TESTS.filter((t) => !t.id.startsWith('latency.')).map((t) => t.id),
+      });
+      const bad = report.tests.filter((t) => t.status !== 'pass' && t.status !== 'skip').map((t) => `${t.id}: ${t.status} ${t.message ?? ''}`);
+      expect(bad).toEqual([]);
+      expect(report.specVersion).toBe('2.0');
+      // Skips are only the rules of devices without a feature, which refdev has.
+      for (const t of report.tests.filter((x) => x.status === 'skip')) expect(t.missing, t.id).toMatch(/^a device without|cannot be allocated from/);
+    } finally {
+      await refdev.stop();
+    }
+  }, 240000);
 });
