@@ -125,3 +125,29 @@ describe('the 2.0 suite on refdev', () => {
     }
   }, 240000);
 });
+
+describe('2.0 rules of devices without a feature, on refdevs configured without it', () => {
+  const lean = (caps: string[]) => ({
+    devices: [{ name: 'accel0', model: 'refdev-lean', functions: ['nop', 'copy', 'crc32c'], caps, numaNode: 0, maxQueues: 8, maxSqEntries: 256, maxCqEntries: 512, maxTransferBytes: 1 << 20, pasidBits: 3 }],
+    memories: [{ id: 'ddr0', kind: 'ddr', sizeBytes: 1 << 20, numaNode: 0, devices: ['accel0'], cpuVisible: true }],
+  });
+  const run = async (caps: string[], filters: string[]) => {
+    const refdev = await startRefdev({ config: lean(caps) as never });
+    try {
+      const report = await runConformance({ target: { device: accelNodePath(refdev.runtimeDir, 'accel0'), sysfsRoot: refdev.sysfsRoot, spec: '2.0' }, filters });
+      return report.tests.map((t) => `${t.id}: ${t.status}${t.message ? ` ${t.message}` : ''}`);
+    } finally {
+      await refdev.stop();
+    }
+  };
+
+  it('without SVA, eventfd and most functions: sva_unsupported, eventfd_unsupported and invalid_opcode run (no skip) and pass', async () => {
+    const seen = await run(['device_memory'], ['ioctl.bind_context.sva_unsupported', 'ioctl.set_eventfd.eventfd_unsupported', 'functions.*.invalid_opcode']);
+    expect(seen).toEqual(seen.map((l) => `${l.split(':')[0]}: pass`));
+    expect(seen.length).toBe(2 + 8);
+  }, 240000);
+
+  it('without device memory: GEM_CREATE is EOPNOTSUPP (alloc_unsupported runs and passes)', async () => {
+    expect(await run([], ['ioctl.gem_create.alloc_unsupported'])).toEqual(['ioctl.gem_create.alloc_unsupported: pass']);
+  }, 240000);
+});
