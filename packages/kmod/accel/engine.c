@@ -265,7 +265,8 @@ static bool service(struct oa_dev *d, struct oa_queue *q, bool polling)
 	}
 	if (polling && (READ_ONCE(st->flags) & OA_QUEUE_NEED_WAKEUP))
 		oa_queue_set_flags(q, 0, OA_QUEUE_NEED_WAKEUP);
-	while (q->sq_head != tail && n < OA_ENGINE_BATCH && cq_has_room(q)) {
+	while (q->sq_head != tail && n < OA_ENGINE_BATCH && !READ_ONCE(q->stopped) &&
+	       cq_has_room(q)) {
 		u32 index = q->sq_head;
 
 		memcpy(&s, (struct oa_sqe *)q->sq->vaddr +

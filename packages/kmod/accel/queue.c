@@ -72,8 +72,9 @@ static void oa_queue_destroy(struct oa_queue *q)
 	mutex_lock(&q->dev->list_lock);
 	list_del(&q->node);
 	mutex_unlock(&q->dev->list_lock);
-	mutex_lock(&q->lock); /* waits for an engine pass over this queue to end */
+	/* Stopped first: the engine checks between commands, so it leaves the queue after the current one. */
 	oa_queue_stop(q);
+	mutex_lock(&q->lock); /* waits for that command to end */
 	mutex_unlock(&q->lock);
 	oa_batch_cancel_all(q);
 	revoke_regions(q, of->file);
@@ -297,6 +298,21 @@ static int submit_wait(struct oa_queue *q, u32 tail, s64 deadline_ns)
 	return left ? 0 : -ETIME;
 }
 
+/*
+ * SUBMIT publishes its tail on a doorbell queue too, as a doorbell store would. It only moves the tail
+ * forward: a newer tail the user stored meanwhile is never replaced by an older one.
+ */
+static void doorbell_advance(struct oa_queue *q, u32 tail)
+{
+	u32 *db = &((struct oa_doorbell *)q->doorbell->vaddr)->sq_tail;
+	u32 old = READ_ONCE(*db);
+
+	do {
+		if ((s32)(tail - old) <= 0)
+			return;
+	} while (!try_cmpxchg(db, &old, tail)); /* full barrier: the entries before it are the user's */
+}
+
 int oa_submit(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct oa_dev *d = to_oa_dev(drm);
@@ -324,6 +340,8 @@ int oa_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = oa_batch_submit(q, file, a);
 	else if (a->num_waits || a->num_signals)
 		ret = -EINVAL; /* points_on_doorbell_queue */
+	else
+		doorbell_advance(q, a->sq_tail);
 	if (ret)
 		goto out;
 	oa_engine_kick(d);
