@@ -225,6 +225,39 @@ export const gemSyncSuite: T[] = [
     },
   },
   {
+    id: 'core.syncobj_wait.first_signaled',
+    doc: 'SYNCOBJ_WAIT (WAIT_FOR_SUBMIT) on [a syncobj with no fence, a signalled one] returns first_signaled 1 at once; with WAIT_ALL it times out (ETIME)',
+    profiles: ['chain'],
+    requires: syncobjs,
+    run(env) {
+      const t = env.bound();
+      const handles = env.u32s([syncobj(env, t), syncobj(env, t, true)]);
+      const any = env.core(t, 'DRM_IOCTL_SYNCOBJ_WAIT', { handles, count_handles: 2, flags: drmConstant('DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT') });
+      expectSuccess('WAIT for any of the two', any.errno);
+      expectEqual('first_signaled', 1, Number(any.out.first_signaled));
+      const all = env.core(t, 'DRM_IOCTL_SYNCOBJ_WAIT', { handles, count_handles: 2, flags: drmConstant('DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT') | drmConstant('DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL') });
+      expectErrno('WAIT_ALL of the two with a past deadline', 'ETIME', all.errno);
+    },
+  },
+  {
+    id: 'core.syncobj_query.points',
+    doc: 'TIMELINE_SIGNAL of point 3 makes SYNCOBJ_QUERY report 3 and TIMELINE_WAIT of point 3 succeed; point 5, never submitted, is EINVAL without WAIT_FOR_SUBMIT',
+    profiles: ['chain'],
+    requires: { caps: ['syncobj_timeline'] },
+    run(env) {
+      const t = env.bound();
+      const s = syncobj(env, t);
+      const handles = env.u32s([s]);
+      expectSuccess('TIMELINE_SIGNAL point 3', env.core(t, 'DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL', { handles, points: env.u64s([3n]).address, count_handles: 1 }).errno);
+      const out = env.u64s([0n]);
+      expectSuccess('SYNCOBJ_QUERY', env.core(t, 'DRM_IOCTL_SYNCOBJ_QUERY', { handles, points: out.address, count_handles: 1 }).errno);
+      expectEqual('the last signalled point', 3n, out.read(0));
+      const wait = (point: bigint) => env.core(t, 'DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT', { handles, points: env.u64s([point]).address, count_handles: 1 }).errno;
+      expectSuccess('TIMELINE_WAIT point 3', wait(3n));
+      expectErrno('TIMELINE_WAIT point 5, never submitted', 'EINVAL', wait(5n));
+    },
+  },
+  {
     id: 'core.syncobj.handles_private',
     doc: "syncobj handles are private to a file: another file's WAIT and DESTROY of the handle fail (ENOENT, EINVAL)",
     profiles: ['chain'],

@@ -16,6 +16,7 @@ type T = TestCase<AccelEnv>;
 
 const POINT = uapi2.struct('oa_syncobj_point');
 const DEFLATE = openaccelV2.opcodes.find((o) => o.name === 'OA_OP_DEFLATE')!.value;
+const STATUS_DEVICE_ERROR = openaccelV2.enums.find((e) => e.name === 'oa_status')!.entries.find((e) => e.name === 'OA_STATUS_DEVICE_ERROR')!.value;
 
 /** An array of struct oa_syncobj_point in memory, for waits_ptr and signals_ptr. */
 function points(env: AccelEnv, list: readonly { handle: number; point?: bigint; flags?: number }[]): bigint {
@@ -32,8 +33,8 @@ function submitWith(env: AccelEnv, q: AccelQueue, opts: { waits?: { handle: numb
   return q.submit({ sq_tail: q.tail, num_waits: waits.length, waits_ptr: points(env, waits), num_signals: signals.length, signals_ptr: points(env, signals) }).errno;
 }
 
-function syncQueue(env: AccelEnv, t: Transport): AccelQueue {
-  return new AccelQueue(env, t, { sqEntries: 4, syncobj: true });
+function syncQueue(env: AccelEnv, t: Transport, entries = 4): AccelQueue {
+  return new AccelQueue(env, t, { sqEntries: entries, syncobj: true });
 }
 
 /** SYNCOBJ_WAIT on one binary syncobj until a deadline `ms` from now (0: poll). */
@@ -96,6 +97,34 @@ export const syncQueueSuite: T[] = [
       if (firstDone !== undefined) throw new ConformanceFailure('the waiting command signalled before the point it waited on', 'the first point signalled', `SYNCOBJ_WAIT on it: ${firstDone}`);
       expectEqual('first command status', 0, (await qa.next()).status);
       expectEqual('second command status', 0, (await qb.next()).status);
+    },
+  },
+  {
+    id: 'protocol.sync.points.error',
+    doc: "a queue destroyed with a batch still waiting signals that batch's points with an error, and a command waiting on such a point completes OA_STATUS_DEVICE_ERROR without running",
+    profiles: ['chain'],
+    requires: needs,
+    async run(env) {
+      const t = env.bound();
+      // A point that stays pending as long as the test wants: the command signalling it sits behind a full CQ.
+      const blocker = syncQueue(env, t, 2);
+      const held = syncobj(env, t);
+      blocker.write({});
+      blocker.write({});
+      expectSuccess('SUBMIT of two NOPs that fill the CQ', submitWith(env, blocker, {}));
+      await blocker.until('both CQEs posted', () => blocker.entry(1).phase === 1);
+      blocker.write({});
+      expectSuccess('SUBMIT of a NOP behind the full CQ, signalling', submitWith(env, blocker, { signals: [{ handle: held }] }));
+      const doomed = syncQueue(env, t);
+      const dropped = syncobj(env, t);
+      doomed.write({});
+      expectSuccess('SUBMIT waiting on the held point', submitWith(env, doomed, { waits: [{ handle: held }], signals: [{ handle: dropped }] }));
+      expectErrno('the held point while the CQ is full', 'ETIME', waitSyncobj(env, t, held, 0));
+      doomed.close();
+      const after = syncQueue(env, t);
+      after.write({});
+      expectSuccess('SUBMIT waiting on the point of the destroyed queue', submitWith(env, after, { waits: [{ handle: dropped }] }));
+      expectEqual('status of a command waiting on an error point', STATUS_DEVICE_ERROR, (await after.next()).status);
     },
   },
   {
