@@ -3,6 +3,7 @@
  * makes the call with one field wrong, and expects the errno the spec gives (read from the spec, so a
  * rule and its test cannot disagree). Test ids are the rule ids, `core.<ioctl>.<rule>`.
  */
+import { release } from 'node:os';
 import type { Transport } from '@openaccel/driver';
 import { C, closeFd, createEventfd, openFile } from '@openaccel/sys';
 import { drmConstant, openaccelV2, type ErrnoName } from '@openaccel/uapi';
@@ -41,6 +42,14 @@ function syncFile(env: AccelEnv, t: Transport): number {
   if (r.errno) throw new ConformanceFailure(`EXPORT_SYNC_FILE failed with ${r.errno}`, 'success', r.errno);
   return owned(env, Number(r.out.fd));
 }
+
+/**
+ * Rules of the spec's DRM-core table that the DRM core of some kernels does not apply (seen in the CI guest:
+ * Linux 6.12 accepts a non-zero drm_gem_close.pad and a wait on zero handles). On a kernel node the driver
+ * cannot change the answer, so success there is a remark naming the kernel, not the driver's failure; refdev,
+ * which plays the DRM core itself, is held to the spec.
+ */
+const CORE_ANSWERS_VARY = new Set(['core.gem_close.pad_nonzero', 'core.syncobj_wait.count_zero', 'core.syncobj_timeline_wait.count_zero']);
 
 interface Case {
   ioctl: string;
@@ -122,10 +131,14 @@ export const coreErrnoSuite: T[] = CASES.map((c): T => {
     // A rule only a device without a feature shows is mandatory for no profile.
     profiles: without ? [] : [cap === 'device_memory' ? 'core' : cap.startsWith('dmabuf') ? 'dmabuf' : 'chain'],
     ...(without ? {} : { requires: { caps: [cap] } }),
-    run(env) {
+    run(env): { warn: string } | undefined {
       if (without && env.has(cap)) throw new SkipTest(`a device without ${cap}`, `the device has ${cap}`);
       const t = env.bound();
-      expectErrno(`${c.ioctl} (${c.rule})`, errnoOf(c.ioctl, c.rule), env.core(t, c.ioctl, c.fields(env, t)).errno);
+      const id = `core.${c.ioctl.replace(/^DRM_IOCTL_/, '').toLowerCase()}.${c.rule}`;
+      const seen = env.core(t, c.ioctl, c.fields(env, t)).errno;
+      if (seen === undefined && t.kind === 'kernel' && CORE_ANSWERS_VARY.has(id)) return { warn: `the DRM core of Linux ${release()} answers success where the spec says ${errnoOf(c.ioctl, c.rule)}; the driver cannot change it` };
+      expectErrno(`${c.ioctl} (${c.rule})`, errnoOf(c.ioctl, c.rule), seen);
+      return undefined;
     },
   };
 });
