@@ -83,6 +83,9 @@ export const ringSuite: T[] = [
     async run(env) {
       const q = new AccelQueue(env, env.bound(), { sqEntries: 2 });
       for (let i = 0; i < 6; i++) expectOk(`NOP ${i}`, (await q.run({})).status);
+      // cq_tail is released after the CQE (rule ring.order-pairs): a user who saw the CQE may read it a moment early.
+      const tail = env.has('cq_tail');
+      await q.until('sq_head and cq_tail at 6', (w) => w.sqHead === 6 && (!tail || w.cqTail === 6));
       const s = q.statusWords();
       expectEqual('sq_head after 6 commands', 6, s.sqHead);
       if (env.has('cq_tail')) expectEqual('cq_tail after 6 completions', 6, s.cqTail);
@@ -111,6 +114,9 @@ export const ringSuite: T[] = [
       for (let i = 0; i < 3; i++) q.write({});
       q.publish();
       for (let i = 0; i < 3; i++) await q.next();
+      // The CQEs are visible before the cq_tail that follows them; wait for it, then check it never runs ahead.
+      const tail = env.has('cq_tail');
+      await q.until('sq_head and cq_tail at 3', (w) => w.sqHead === 3 && (!tail || w.cqTail === 3));
       const s = q.statusWords();
       expectEqual('sq_head after 3 completed commands', 3, s.sqHead);
       expectEqual('cq_tail', env.has('cq_tail') ? 3 : 0, s.cqTail);

@@ -209,6 +209,8 @@ function readArrays(call: IoctlCall, v: Record<string, any>, withPoints: boolean
 async function wait(call: IoctlCall, v: Record<string, any>, timeline: boolean): Promise<CoreReply> {
   const allowed = WAIT_ALL | WAIT_FOR_SUBMIT | (timeline ? WAIT_AVAILABLE : 0);
   if (v.flags & ~allowed) return fail('EINVAL');
+  // Linux 6.12 answers a wait on no handles with 0 at once (the spec's doc of both waits).
+  if (v.count_handles === 0) return { errno: 0 };
   const arrays = readArrays(call, v, timeline);
   if (typeof arrays === 'string') return fail(arrays);
   const { syncobjs, points } = arrays;
