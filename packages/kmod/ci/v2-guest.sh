@@ -76,7 +76,13 @@ qemu_rc=$?
 set -e
 [ $qemu_rc -eq 124 ] && { echo "v2-guest: the guest did not finish within $TIMEOUT s"; tail -30 "$OUT/v2-console.log"; exit 1; }
 grep -a -E '^(probe|guest:|v1|v2|GUEST_RC|leak|fuzz)' "$OUT/v2-console.log" || true
-if [ -f "$OUT/kmod2-conformance.json" ]; then
-  node -e "const r=require('$OUT/kmod2-conformance.json'); console.log('v2 conformance:', r.verdict, JSON.stringify(r.totals)); for (const t of r.tests) if (t.status!=='pass'&&t.status!=='skip') console.log('  ', t.status, t.id, t.message||'')"
+conformance_ok=1
+if [ "${OA_V2_CONFORMANCE:-0}" = 1 ]; then
+  if [ -f "$OUT/kmod2-conformance.json" ]; then
+    node -e "const r=require('$OUT/kmod2-conformance.json'); console.log('v2 conformance:', r.verdict, JSON.stringify(r.totals)); for (const t of r.tests) if (t.status!=='pass'&&t.status!=='skip') console.log('  ', t.status, t.id, t.message||''); process.exit(r.verdict==='conformant'?0:1)" || conformance_ok=0
+  else
+    echo "v2-guest: no conformance results"; conformance_ok=0
+  fi
 fi
 grep -aq '^GUEST_RC=0' "$OUT/v2-console.log" || { echo "v2-guest: the 2.0 probes failed"; exit 1; }
+[ $conformance_ok = 1 ] || { echo "v2-guest: the 2.0 module is not conformant"; exit 1; }
