@@ -142,7 +142,7 @@ export interface SpecUapi<S extends UapiSpec> {
   checkRequest(request: number, bytes: Uint8Array, family?: IocFamily): CheckedRequest<IoctlNameIn<S>>;
 }
 
-/** The OpenAccel uAPI 2.0 (DRM accel), compiled and checked at import. A draft: nothing serves it yet. */
+/** The OpenAccel uAPI 2.0 (DRM accel), compiled and checked at import. A draft until it is frozen. */
 export const uapi2 = new OpenAccelUapi(compileSpec(openaccelV2)) as unknown as SpecUapi<typeof openaccelV2>;
 
 /** Every spec version by its number, for tools that take a version on the command line. */

@@ -1,4 +1,4 @@
-/** The OpenAccel uAPI, version 2.0: a DRM accel driver interface. A draft until refdev and kmod serve it. */
+/** The OpenAccel uAPI, version 2.0: a DRM accel driver interface. A draft until the kernel job runs kmod on 2.0 alone; then frozen. */
 import type { UapiSpec } from '../dsl/model.js';
 import { constants } from './constants.js';
 import { coreIoctls, drmConstants, drmStructs, fdinfoKeys } from './drm-core.js';
