@@ -31,17 +31,60 @@ describe('REFERENCE.md of 2.0', () => {
   });
 });
 
-/** Just enough of syzkaller's compiler rules to catch what its checker would reject in this file. */
+/** What syzkaller's linux descriptions define that this file builds on (sys.txt, dev_dri.txt, dev_udmabuf.txt). */
+const SYZ_LINUX = ['fd_dri', 'fd_dma_buf', 'drm_gem_handle', 'drm_syncobj', 'fd_event', 'open_flags', 'mmap_prot', 'mmap_flags'];
+const SYZ_WORDS = /^(int(8|16|32|64)|intptr|const|flags|len|ptr|ptr64|array|string|vma|in|out|inout|opt)$/;
+
+/**
+ * Just enough of syzkaller's compiler rules to catch, offline, each class of error its compiler reported on
+ * this file or its mutations (SYZKALLER.md): unused or undefined flags and structs, unknown types and
+ * resources, bad int and size ranges, len targets that are not fields, duplicate fields; plus the project's
+ * own rule that sizes, counts and timeouts the fuzzer chooses are bounded.
+ */
 function syzProblems(text: string): string[] {
   const problems: string[] = [];
-  const lines = text.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+  const lines = text.split('\n').filter((l) => l.trim() && !l.startsWith('#') && !l.startsWith('include '));
   const flagDefs = lines.filter((l) => /^\w+ = /.test(l)).map((l) => l.split(' = ')[0]!);
   const structDefs = lines.filter((l) => /^\w+ \{$/.test(l)).map((l) => l.split(' ')[0]!);
+  const resources = lines.flatMap((l) => /^resource (\w+)\[/.exec(l)?.[1] ?? []);
   const uses = lines.filter((l) => !/^\w+ = /.test(l) && !/^\w+ \{$/.test(l)).join('\n');
   for (const f of flagDefs) if (!uses.includes(`flags[${f},`)) problems.push(`unused flags ${f}`);
   for (const s of structDefs) if (!new RegExp(`[\\[, \\t]${s}[\\],\\s]`).test(uses)) problems.push(`unused struct ${s}`);
-  const defined = new Set([...flagDefs, ...structDefs]);
-  for (const m of uses.matchAll(/flags\[(\w+),/g)) if (!defined.has(m[1]!) && !['open_flags', 'mmap_prot', 'mmap_flags'].includes(m[1]!)) problems.push(`undefined flags ${m[1]}`);
+  const known = new Set([...flagDefs, ...structDefs, ...resources, ...SYZ_LINUX]);
+  const checkType = (type: string, siblings: readonly string[], owner: string) => {
+    const t = type.replace(/"[^"]*"/g, '');
+    for (const m of t.matchAll(/len\[(\w+)/g)) if (!siblings.includes(m[1]!)) problems.push(`len target ${m[1]} does not exist in ${owner}`);
+    for (const m of t.replace(/len\[\w+/g, 'len[').matchAll(/[A-Za-z_]\w*/g)) {
+      const id = m[0];
+      if (!SYZ_WORDS.test(id) && !/^[A-Z][A-Z0-9_]*$/.test(id) && !known.has(id)) problems.push(`unknown type ${id}`);
+    }
+    for (const m of t.matchAll(/int(8|16|32|64)\[(\d+):(\d+)(?:, (\d+))?\]/g)) {
+      const [lo, hi] = [BigInt(m[2]!), BigInt(m[3]!)];
+      if (lo > hi || hi >= 1n << BigInt(m[1]!)) problems.push(`bad int range [${m[2]}:${m[3]}] for int${m[1]}`);
+      if (m[4] === '0') problems.push(`bad int alignment 0`);
+    }
+    for (const m of t.matchAll(/array\[[^\]]*?, (\d+):(\d+)\]/g)) if (Number(m[1]) > Number(m[2])) problems.push(`bad size range [${m[1]}:${m[2]}]`);
+  };
+  let struct: { name: string; fields: string[]; types: string[] } | undefined;
+  for (const l of lines) {
+    if (/^\w+ \{$/.test(l)) struct = { name: l.split(' ')[0]!, fields: [], types: [] };
+    else if (l === '}' && struct) {
+      for (const t of struct.types) checkType(t, struct.fields, struct.name);
+      struct = undefined;
+    } else if (struct) {
+      const [, name, type] = l.split('\t');
+      if (struct.fields.includes(name!)) problems.push(`duplicate field ${name} in struct ${struct.name}`);
+      struct.fields.push(name!);
+      struct.types.push(type!);
+    } else if (/^resource /.test(l)) checkType(/\[(\w+)\]$/.exec(l)![1]!, [], l);
+    else if (/^\w+(\$\w+)?\(/.test(l)) {
+      const call = /^([\w$]+)\((.*)\)( \w+)?$/.exec(l)!;
+      // Arguments split at the commas outside brackets: "name type".
+      const args = call[2]!.split(/,(?![^[]*\])\s*/).map((a) => a.trim().split(' '));
+      for (const [, ...t] of args) checkType(t.join(' '), args.map((a) => a[0]!), call[1]!);
+      if (call[3]) checkType(call[3].trim(), [], call[1]!);
+    }
+  }
   // Outputs are written by the kernel; only what the fuzzer chooses needs a range.
   for (const l of lines.filter((x) => !x.endsWith('(out)'))) {
     if (/\b(size|length|entries|count|timeout\w*|num_\w+)\t(int32|int64)(\t|$)/.test(l)) problems.push(`unbounded size or count: ${l.trim()}`);
@@ -58,6 +101,17 @@ describe('the 2.0 syzkaller description', () => {
   it('the checker catches what it claims to', () => {
     expect(syzProblems(`${syz}\nunused_set = A, B\n`)).toContain('unused flags unused_set');
     expect(syzProblems(syz.replace('int64[0:1000000000]', 'int64'))).toContain('unbounded size or count: timeout_ns\tint64');
+    // Each mutation below is one syzkaller's compiler rejected (SYZKALLER.md lists its messages).
+    expect(syzProblems(`${syz}\noa_unused_struct {\n\tx\tint32\n}\n`)).toContain('unused struct oa_unused_struct');
+    expect(syzProblems(syz.replace('fd_dma_buf\t(out)', 'fd_oa_dmabuf\t(out)'))).toContain('unknown type fd_oa_dmabuf');
+    expect(syzProblems(syz.replace('drm_syncobj\t(in)', 'drm_syncobj_nope\t(in)'))).toContain('unknown type drm_syncobj_nope');
+    expect(syzProblems(syz.replace('int32[16:32, 8]', 'int32[32:16]'))).toContain('bad int range [32:16] for int32');
+    expect(syzProblems(syz.replace('memory_id\tint32[0:8]', 'memory_id\tint8[0:300]'))).toContain('bad int range [0:300] for int8');
+    expect(syzProblems(syz.replace('off int32[0:65536, 64]', 'off int32[0:65536, 0]'))).toContain('bad int alignment 0');
+    expect(syzProblems(syz.replace('array[int64, 0:4]', 'array[int64, 4:0]'))).toContain('bad size range [4:0]');
+    expect(syzProblems(syz.replace('len[waits_ptr, int32]', 'len[waits_nope, int32]'))).toContain('len target waits_nope does not exist in oa_submit');
+    expect(syzProblems(syz.replace('len[addr]', 'len[address]'))).toContain('len target address does not exist in mmap$openaccel');
+    expect(syzProblems(syz.replace('\tsq_head\tint32\t(out)', '\tsq_tail\tint32\t(out)'))).toContain('duplicate field sq_tail in struct oa_submit');
   });
 
   it('builds on the existing resources: fd_dri, fd_dma_buf, drm_gem_handle, drm_syncobj', () => {
