@@ -3,7 +3,8 @@
  * every struct is reachable from a call, sizes and counts have ranges, timeouts are bounded. The DRM core
  * ioctls are not repeated: fd_openaccel is a subtype of dev_dri.txt's fd_dri, so the core descriptions
  * (GEM_CLOSE, SYNCOBJ_*) apply to it, and GEM and syncobj handles are dev_dri.txt's resources. PRIME is
- * described here to tie it to the existing fd_dma_buf resource.
+ * described here to tie it to the existing fd_dma_buf resource. spec/uapi/v2/SYZKALLER.md says how it is
+ * checked with syzkaller's own compiler.
  */
 import type { CompiledSpec, FieldSpec, StructLayout } from '@openaccel/uapi';
 import { drmBinding } from './drm-header.js';
