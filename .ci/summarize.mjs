@@ -26,6 +26,14 @@ for (const dir of dirs) {
   // A suite that failed to load has no failed tests but is a failure.
   failed += (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
   if (r.numFailedTests > 0) console.log(`${dir}: ${r.numFailedTests} failed`);
+  // Name each failure with the first line of its message: CI keeps only the tail of the log.
+  for (const file of r.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      if (t.status !== 'failed') continue;
+      const first = String(t.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300);
+      console.log(`  FAILED ${dir}/${file.name.slice(file.name.indexOf(dir) + dir.length + 1)} > ${t.fullName}: ${first}`);
+    }
+  }
 }
 if (kernel === 'passed') passed += 1;
 if (kernel === 'failed') {
