@@ -2,6 +2,8 @@
 /**
  * The refdev process: `node daemon.js --runtime DIR [--config FILE]`. Prints one JSON line when ready
  * (`{"ready":true,...}`), serves until SIGTERM or SIGINT, then removes what it published and exits 0.
+ * `--remove-runtime`: the directory is a temporary one made for this refdev; remove it whole when stopping, since
+ * the program that made it may already be gone (killed, or exited without waiting).
  */
 import { fstatSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { defaultConfig, parseConfig } from './config.js';
 import { Refdev } from './server.js';
 
-const { values } = parseArgs({ options: { runtime: { type: 'string' }, config: { type: 'string' } }, strict: true });
+const { values } = parseArgs({ options: { runtime: { type: 'string' }, config: { type: 'string' }, 'remove-runtime': { type: 'boolean' } }, strict: true });
 if (!values.runtime) {
   process.stderr.write('refdev: --runtime DIR is required\n');
   process.exit(2);
@@ -40,6 +42,7 @@ const stop = async () => {
   stopping = true;
   await refdev.stop();
   rmSync(state, { force: true });
+  if (values['remove-runtime']) rmSync(values.runtime!, { recursive: true, force: true });
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());

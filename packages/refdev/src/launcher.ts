@@ -47,12 +47,14 @@ export async function startRefdev(opts: StartOptions = {}): Promise<RefdevProces
   const configFile = join(runtimeDir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   // stdin is a pipe the daemon watches: it exits when this process goes, however that happens.
-  const child = spawn(process.execPath, [DAEMON.pathname, '--runtime', runtimeDir, '--config', configFile], {
+  const args = [DAEMON.pathname, '--runtime', runtimeDir, '--config', configFile, ...(opts.runtimeDir ? [] : ['--remove-runtime'])];
+  const child = spawn(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
   });
   child.stdin!.on('error', () => {});
-  // A directory made here is removed here, once the daemon has exited (or failed to start).
+  // A directory made here is removed by the daemon when it stops (even if this process is gone by then), and
+  // here once the daemon has exited (it may have failed to start, or been killed).
   child.once('exit', () => {
     if (!opts.runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
   });
