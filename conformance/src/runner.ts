@@ -172,6 +172,8 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort
   if (!signal) return work;
   const reason = () => String(signal.reason instanceof Error ? signal.reason.message : (signal.reason ?? 'aborted'));
   if (signal.aborted) {
+    // `work` has started: its failure once onAbort stopped it is expected, and must not go unhandled.
+    work.catch(() => undefined);
     onAbort();
     return Promise.reject(new RunAborted(reason()));
   }
