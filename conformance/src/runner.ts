@@ -80,7 +80,9 @@ class TestProcess {
   async run(t: AnyTest): Promise<TestResult> {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) await this.start();
     await this.ready;
-    const child = this.child!;
+    // stop() (an abort) may have come while it started: no child then, and nothing to set a timer for.
+    const child = this.child;
+    if (!child) throw new RunError('the test process was stopped');
     const timeoutMs = Math.min(t.timeoutMs ?? DEFAULT_TEST_TIMEOUT_MS, this.maxTimeoutMs);
     const start = performance.now();
     return new Promise<TestResult>((resolve) => {
@@ -108,7 +110,9 @@ class TestProcess {
   async describe(timeoutMs: number): Promise<{ info: DeviceInfo | AccelInfo; peers: number }> {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) await this.start();
     await this.ready;
-    const child = this.child!;
+    // stop() (an abort) may have come while it started: no child then, and nothing to set a timer for.
+    const child = this.child;
+    if (!child) throw new RunError('the test process was stopped');
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.off('message', onMessage);
