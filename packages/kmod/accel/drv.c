@@ -186,6 +186,7 @@ static int oa_probe(struct platform_device *pdev)
 	ret = oa_sysfs_add(d);
 	if (ret)
 		goto err_unregister;
+	oa_uacce_add(d, &pdev->dev);
 	platform_set_drvdata(pdev, d);
 	return 0;
 err_unregister:
@@ -201,6 +202,7 @@ static void oa_remove(struct platform_device *pdev)
 {
 	struct oa_dev *d = platform_get_drvdata(pdev);
 
+	oa_uacce_remove(d);
 	oa_sysfs_remove(d);
 	drm_dev_unplug(&d->drm);
 	oa_engine_stop(d);

@@ -48,7 +48,9 @@ static bool resolve(struct oa_file *of, struct oa_operands *o, int i,
 
 	if (handle == OA_HANDLE_NONE)
 		return false;
-	obj = drm_gem_object_lookup(of->file, handle);
+	/* A UACCE queue's context has no DRM file: its handles name its data area (uacce.c). */
+	obj = of->file ? drm_gem_object_lookup(of->file, handle) :
+			 oa_uacce_lookup(of, handle);
 	if (!obj)
 		return false;
 	o->obj[i] = obj;

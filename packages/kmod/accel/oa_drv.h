@@ -200,4 +200,9 @@ int oa_sysfs_add(struct oa_dev *d);
 int oa_sysfs_link(struct oa_dev *d, struct oa_dev **all, int n);
 void oa_sysfs_remove(struct oa_dev *d);
 
+/* uacce.c */
+void oa_uacce_add(struct oa_dev *d, struct device *parent);
+void oa_uacce_remove(struct oa_dev *d);
+struct drm_gem_object *oa_uacce_lookup(struct oa_file *of, u32 handle);
+
 #endif

@@ -20,6 +20,10 @@ for m in $(cat /kmod/order); do insmod /kmod/$m.ko || { echo "v2: insmod $m fail
 slab0=$(grep '^Slab:' /proc/meminfo | tr -s ' ' | cut -d' ' -f2)
 if insmod /kmod/openaccel-v2.ko; then
   ls -l /dev/accel/
+  # device 0 on UACCE too (uacce.ko was loaded first): its queue node
+  uacce=/dev/$(ls /sys/class/uacce/ 2>/dev/null | grep '^openaccel-' | head -1)
+  if [ -c "$uacce" ]; then echo "probe uacce.node pass $uacce, api $(cat /sys/class/uacce/${uacce#/dev/}/api)"
+  else echo "probe uacce.node FAIL no openaccel device in /sys/class/uacce"; rc=1; fi
   probes-v2 smoke defects inflight || rc=1
   probes-v2-32 smoke > /tmp/compat32.txt; r32=$?
   sed 's/^probe smoke/probe compat32.smoke/' /tmp/compat32.txt; [ "$r32" = 0 ] || rc=1
@@ -31,16 +35,27 @@ if insmod /kmod/openaccel-v2.ko; then
     mkdir -p /repo && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 repo /repo
     (cd /repo && node tools/accelctl/dist/bin.js conformance run --device /dev/accel/accel0 --sysfs /sys \
       --format json --output packages/kmod/.out/kmod2-conformance.json); echo "v2: conformance exit $?"
+    (cd /repo && node tools/accelctl/dist/bin.js conformance run --device "$uacce" --sysfs /sys \
+      --format json --output packages/kmod/.out/kmod2-uacce.json); echo "v2: uacce profile exit $?"
   fi
   # unload while open: refused while a file is open, done once it is closed
   exec 3</dev/accel/accel0
   if rmmod openaccel 2>/dev/null; then echo "probe unload.open FAIL rmmod succeeded with the node open"; rc=1
   else echo "probe unload.open pass rmmod refused while /dev/accel/accel0 is open"; fi
   exec 3<&-
+  # an open UACCE queue holds the module too
+  if [ -c "$uacce" ]; then
+    exec 4<>"$uacce"
+    if rmmod openaccel 2>/dev/null; then echo "probe uacce.unload.open FAIL rmmod succeeded with a UACCE queue open"; rc=1
+    else echo "probe uacce.unload.open pass rmmod refused while $uacce is open"; fi
+    exec 4>&-
+  fi
   fq=$(cat /sys/class/accel/accel0/openaccel/free_queues)
   mq=$(cat /sys/class/accel/accel0/openaccel/max_queues)
   [ "$fq" = "$mq" ] && echo "probe leak.queues pass free_queues $fq of $mq" || { echo "probe leak.queues FAIL free_queues $fq of $mq"; rc=1; }
   if rmmod openaccel; then echo "probe unload.closed pass"; else echo "probe unload.closed FAIL"; rc=1; fi
+  # openaccel held uacce (symbol_get) until it unregistered: now uacce unloads
+  if rmmod uacce; then echo "probe uacce.unload pass"; else echo "probe uacce.unload FAIL"; rc=1; fi
 else
   echo "v2: insmod openaccel-v2 failed"; rc=1
 fi

@@ -52,6 +52,9 @@ mkdir -p "$W/mods"
 dpkg --fsys-tarfile "$D" | tar -x -C "$W/mods" $(for m in $MODS; do echo "$M/$m.ko.xz"; done)
 for m in $MODS; do xz -dc "$W/mods/$M/$m.ko.xz" > "$S/kmod/${m##*/}.ko"; done
 echo "$MODS" | tr ' ' '\n' | sed '/^$/d; s|.*/||' > "$S/kmod/order"
+# UACCE, which this kernel does not build: its own drivers/misc/uacce out of tree, loaded before 2.0.
+rm -f "$OUT/kmod2-uacce.json"
+bash "$REPO/packages/kmod/ci/uacce-build.sh" "$W/uacce"; cp "$W/uacce/uacce.ko" "$S/kmod/"; echo uacce >> "$S/kmod/order"
 # OA_V2_CONFORMANCE=1: also the conformance suite (its 2.0 suite, picked by the node) with the repository's
 # compiled CLI over 9p, as kernel-test.sh runs 1.0's. Needs the repository built (npm run build).
 VIRTFS=()
@@ -82,6 +85,11 @@ if [ "${OA_V2_CONFORMANCE:-0}" = 1 ]; then
     node -e "const r=require('$OUT/kmod2-conformance.json'); console.log('v2 conformance:', r.verdict, JSON.stringify(r.totals)); for (const t of r.tests) if (t.status!=='pass'&&t.status!=='skip') console.log('  ', t.status, t.id, t.message||''); process.exit(r.verdict==='conformant'?0:1)" || conformance_ok=0
   else
     echo "v2-guest: no conformance results"; conformance_ok=0
+  fi
+  if [ -f "$OUT/kmod2-uacce.json" ]; then
+    node -e "const r=require('$OUT/kmod2-uacce.json'); console.log('v2 uacce profile on', r.device.path + ':', r.verdict, JSON.stringify(r.totals)); for (const t of r.tests) if (t.status!=='pass') console.log('  ', t.status, t.id, t.message||''); process.exit(r.verdict==='conformant'?0:1)" || conformance_ok=0
+  else
+    echo "v2-guest: no uacce profile results"; conformance_ok=0
   fi
 fi
 grep -aq '^GUEST_RC=0' "$OUT/v2-console.log" || { echo "v2-guest: the 2.0 probes failed"; exit 1; }
