@@ -5,21 +5,24 @@
  */
 import { join } from 'node:path';
 import { ioctl } from '@openaccel/sys';
-import { ioc } from '@openaccel/uapi';
 import { ConformanceFailure, expectEqual, SkipTest } from '../model.js';
 import { errnoOf, readSmall, type NativeEnv } from '../native/native-env.js';
+import { UACCE_CMD_PUT_Q, UACCE_CMD_START_Q } from '../native/uacce-openaccel-queue.js';
 import type { NativeTest } from '../native/native-model.js';
+import { uacceOpenaccelSuite } from './uacce-openaccel.js';
 
 const ABI = 'Documentation/ABI/testing/sysfs-driver-uacce';
 const UACCE_C = 'drivers/misc/uacce/uacce.c';
 const UAPI_H = 'include/uapi/misc/uacce/uacce.h';
-/** _IO('W', 0) and _IO('W', 1). */
-const UACCE_CMD_START_Q = ioc('generic', 'none', 0x57, 0, 0);
-const UACCE_CMD_PUT_Q = ioc('generic', 'none', 0x57, 1, 0);
 /** UACCE_DEV_SVA: the only flag uacce.h defines. */
 const KNOWN_FLAGS = 1;
 const UACCE_MAX_ERR_THRESHOLD = 65535;
 const PAGE = 4096;
+/** enum uacce_qfrt and the attribute giving each region's size (absent when the queue has none). */
+const REGIONS = [
+  { name: 'MMIO', type: 0, attr: 'region_mmio_size' },
+  { name: 'DUS', type: 1, attr: 'region_dus_size' },
+] as const;
 
 function dirOf(env: NativeEnv): string {
   if (!env.node.sysfsDir) throw new ConformanceFailure(`no class/uacce directory for ${env.node.path}`, 'a uacce class directory', 'none');
@@ -51,7 +54,7 @@ function queueNode(env: NativeEnv): number {
 
 const test = (t: Omit<NativeTest, 'profile'>): NativeTest => ({ ...t, profile: 'uacce' });
 
-export const uacceSuite: NativeTest[] = [
+const uacceFrameworkSuite: NativeTest[] = [
   test({
     id: 'uacce.sysfs.api',
     doc: 'api is present: a non-empty string applications match their user-space driver by',
@@ -132,16 +135,59 @@ export const uacceSuite: NativeTest[] = [
     },
   }),
   test({
+    id: 'uacce.queue.restart',
+    doc: 'PUT_Q returns the queue to the state open() left it in: START_Q starts it again',
+    source: `${UACCE_C}: uacce_stop_queue (UACCE_Q_STARTED -> UACCE_Q_INIT), uacce_start_queue`,
+    run(env) {
+      const fd = queueNode(env);
+      expectEqual('START_Q', undefined, ioctl(fd, UACCE_CMD_START_Q, null).errno);
+      expectEqual('PUT_Q', undefined, ioctl(fd, UACCE_CMD_PUT_Q, null).errno);
+      expectEqual('START_Q after PUT_Q', undefined, ioctl(fd, UACCE_CMD_START_Q, null).errno);
+    },
+  }),
+  test({
+    id: 'uacce.queue.instances',
+    doc: 'an open queue takes one of available_instances and its close gives it back',
+    source: `${ABI}: available_instances; ${UACCE_C}: uacce_fops_open (get_queue), uacce_fops_release (put_queue)`,
+    run(env) {
+      if (!env.node.devt) throw new SkipTest('a UACCE device node', 'a fixture tree has no queues');
+      const read = () => attr(env, 'available_instances');
+      const before = read();
+      if (before === undefined) throw new SkipTest('get_available_instances', 'available_instances is unreadable (the driver provides no count)');
+      const fd = queueNode(env);
+      expectEqual('available_instances with one more queue open', unsigned('available_instances', before) - 1, unsigned('available_instances', read()!));
+      env.close(fd);
+      expectEqual('available_instances once it is closed', unsigned('available_instances', before), unsigned('available_instances', read()!));
+    },
+  }),
+  test({
     id: 'uacce.mmap.regions',
-    doc: 'each region (page offset UACCE_QFRT_MMIO 0, UACCE_QFRT_DUS 1) maps once (EEXIST the second time); page offset 2 or more is EINVAL',
+    doc: 'each region the device has (page offset UACCE_QFRT_MMIO 0, UACCE_QFRT_DUS 1) maps once (EEXIST the second time); page offset 2 or more is EINVAL',
     source: `${UAPI_H}: enum uacce_qfrt; ${UACCE_C}: uacce_fops_mmap`,
     run(env) {
       const fd = queueNode(env);
       expectEqual('mmap at page offset 2', 'EINVAL', errnoOf(() => env.map(fd, PAGE, { offset: 2 * PAGE })));
-      const mmio = attr(env, 'region_mmio_size');
-      if (mmio === undefined) throw new SkipTest('region_mmio_size', 'the queue has no MMIO region');
-      env.map(fd, Number(mmio), { offset: 0 });
-      expectEqual('second mmap of the MMIO region', 'EEXIST', errnoOf(() => env.map(fd, Number(mmio), { offset: 0 })));
+      const regions = REGIONS.filter((r) => attr(env, r.attr) !== undefined);
+      if (regions.length === 0) throw new SkipTest('region_mmio_size or region_dus_size', 'the queue has no region to map');
+      for (const r of regions) {
+        const size = Number(attr(env, r.attr));
+        env.map(fd, size, { offset: r.type * PAGE });
+        expectEqual(`second mmap of the ${r.name} region`, 'EEXIST', errnoOf(() => env.map(fd, size, { offset: r.type * PAGE })));
+      }
+      return { facts: { regions: regions.map((r) => r.name).join(',') } };
+    },
+  }),
+  test({
+    id: 'uacce.mmap.remap',
+    doc: 'a region maps again once its mapping is gone (closing the mapping frees the region of the queue)',
+    source: `${UACCE_C}: uacce_vma_close`,
+    run(env) {
+      const fd = queueNode(env);
+      const r = REGIONS.find((x) => attr(env, x.attr) !== undefined);
+      if (!r) throw new SkipTest('region_mmio_size or region_dus_size', 'the queue has no region to map');
+      const size = Number(attr(env, r.attr));
+      env.map(fd, size, { offset: r.type * PAGE }).close();
+      expectEqual(`mmap of the ${r.name} region after its mapping closed`, undefined, errnoOf(() => env.map(fd, size, { offset: r.type * PAGE })));
     },
   }),
   test({
@@ -155,3 +201,5 @@ export const uacceSuite: NativeTest[] = [
   }),
 ];
 
+/** The framework's rules, then the data path of the apis this runner has a user driver for. */
+export const uacceSuite: NativeTest[] = [...uacceFrameworkSuite, ...uacceOpenaccelSuite];
