@@ -32,6 +32,19 @@ MODULE_PARM_DESC(max_queues, "Queues per device (1-1024)");
 unsigned int oa_engine_spin_us = 200;
 module_param_named(engine_spin_us, oa_engine_spin_us, uint, 0644);
 MODULE_PARM_DESC(engine_spin_us, "How long an idle engine polls before it sleeps, in microseconds");
+/* Bounds on what a user makes the kernel hold, per file; queues are bounded per device (max_queues). */
+unsigned int oa_file_max_objects = 4096;
+module_param_named(file_max_objects, oa_file_max_objects, uint, 0644);
+MODULE_PARM_DESC(file_max_objects, "GEM handles per open file (GEM_CREATE, PRIME import); past it ENOSPC");
+unsigned int oa_file_max_memory_mib = 1024;
+module_param_named(file_max_memory_mib, oa_file_max_memory_mib, uint, 0644);
+MODULE_PARM_DESC(file_max_memory_mib, "Bytes of the GEM objects an open file holds handles to, in MiB; past it ENOMEM");
+unsigned int oa_file_max_syncobjs = 4096;
+module_param_named(file_max_syncobjs, oa_file_max_syncobjs, uint, 0644);
+MODULE_PARM_DESC(file_max_syncobjs, "Syncobj handles per open file; past it ENOSPC");
+unsigned int oa_queue_max_held_submits = 1024;
+module_param_named(queue_max_held_submits, oa_queue_max_held_submits, uint, 0444);
+MODULE_PARM_DESC(queue_max_held_submits, "SUBMITs a syncobj queue holds (spec: at least 1024); past it ENOMEM");
 
 static struct oa_pool oa_pool;
 static struct platform_device *oa_pdevs[OA_MAX_DEVICES];
@@ -67,6 +80,7 @@ static void oa_postclose(struct drm_device *drm, struct drm_file *file)
 	/* oa_release stopped the queues already; this catches a file DRM frees without a release. */
 	oa_file_stop_queues(of);
 	xa_destroy(&of->queues);
+	oa_sva_unbind(of);
 	put_pid(of->owner);
 	mutex_destroy(&of->lock);
 	kfree(of);
@@ -96,20 +110,66 @@ static int oa_check_out(unsigned int cmd, void __user *arg)
 	return fault_in_safe_writeable(arg, _IOC_SIZE(cmd)) ? -EFAULT : 0;
 }
 
+/*
+ * Syncobjs are the DRM core's, so their bound is kept here: the file's handles plus the calls that may
+ * add one, counted before the call, never pass file_max_syncobjs (no lock is held across the call).
+ */
+static bool syncobj_reserve(struct drm_file *file, unsigned int cmd)
+{
+	struct oa_file *of = file->driver_priv;
+	struct drm_syncobj *syncobj;
+	unsigned int n;
+	int id;
+
+	if (cmd != DRM_IOCTL_SYNCOBJ_CREATE &&
+	    cmd != DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE)
+		return false;
+	n = atomic_inc_return(&of->syncobjs_pending);
+	spin_lock(&file->syncobj_table_lock);
+	idr_for_each_entry(&file->syncobj_idr, syncobj, id)
+		if (++n > READ_ONCE(oa_file_max_syncobjs))
+			break;
+	spin_unlock(&file->syncobj_table_lock);
+	if (n > READ_ONCE(oa_file_max_syncobjs)) {
+		atomic_dec(&of->syncobjs_pending);
+		return true;
+	}
+	return false;
+}
+
+static long oa_ioctl_bounded(struct file *filp, unsigned int cmd,
+			     void __user *uarg, bool compat)
+{
+	struct drm_file *file = filp->private_data;
+	bool counted = cmd == DRM_IOCTL_SYNCOBJ_CREATE ||
+		       cmd == DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE;
+	long ret = oa_check_out(cmd, uarg);
+
+	if (ret)
+		return ret;
+	if (syncobj_reserve(file, cmd))
+		return -ENOSPC;
+#ifdef CONFIG_COMPAT
+	if (compat)
+		ret = drm_compat_ioctl(filp, cmd, (unsigned long)uarg);
+	else
+#endif
+		ret = drm_ioctl(filp, cmd, (unsigned long)uarg);
+	if (counted)
+		atomic_dec(&((struct oa_file *)file->driver_priv)->syncobjs_pending);
+	return ret;
+}
+
 static long oa_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
-	int ret = oa_check_out(cmd, (void __user *)arg);
-
-	return ret ? ret : drm_ioctl(filp, cmd, arg);
+	return oa_ioctl_bounded(filp, cmd, (void __user *)arg, false);
 }
 
 #ifdef CONFIG_COMPAT
 static long oa_compat_ioctl(struct file *filp, unsigned int cmd,
 			    unsigned long arg)
 {
-	int ret = oa_check_out(cmd, compat_ptr(arg));
-
-	return ret ? ret : drm_compat_ioctl(filp, cmd, arg);
+	return oa_ioctl_bounded(filp, cmd, compat_ptr(arg), true);
 }
 #else
 #define oa_compat_ioctl NULL
@@ -167,8 +227,9 @@ static int oa_probe(struct platform_device *pdev)
 	d->max_queues = max_queues;
 	d->pool = memory_mib ? &oa_pool : NULL;
 	d->functions = GENMASK_ULL(OA_OP_AES_GCM_DECRYPT, OA_OP_NOP);
-	/* No OA_CAP_SVA: a software engine has no IOMMU to bind a PASID with. */
-	d->caps = OA_CAP_DMABUF_IMPORT | OA_CAP_DMABUF_EXPORT | OA_CAP_EVENTFD |
+	d->cmd_fence_context = dma_fence_context_alloc(1);
+	/* OA_CAP_SVA without a PASID: the engine enters the bound process's mm (sva.c). */
+	d->caps = OA_CAP_SVA | OA_CAP_DMABUF_IMPORT | OA_CAP_DMABUF_EXPORT | OA_CAP_EVENTFD |
 		  OA_CAP_SYNCOBJ | OA_CAP_SYNCOBJ_TIMELINE | OA_CAP_CQ_TAIL |
 		  (d->pool ? OA_CAP_DEVICE_MEMORY : 0);
 	mutex_init(&d->list_lock);

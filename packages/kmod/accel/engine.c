@@ -4,10 +4,11 @@
  * work and for engine_spin_us after, then sets OA_QUEUE_NEED_WAKEUP on every queue, issues a full
  * barrier, looks once more and sleeps with no timeout: the protocol loses no wake-up, so nothing hides
  * one. Each queue is served under its own lock, in passes of at most OA_ENGINE_BATCH commands, and each
- * GEM object a command names is referenced for as long as the command runs.
+ * GEM object a command names is referenced, and carries the command's fence, for as long as it runs.
  */
 #include <crypto/sha2.h>
 #include <drm/drm_gem.h>
+#include <linux/dma-resv.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -34,11 +35,13 @@ static const struct oa_uses op_uses[OA_NUM_OPCODES] = {
 struct oa_operands {
 	struct drm_gem_object *obj[3];
 	u8 *ptr[3];
+	struct oa_sva_range sva[3]; /* operands named by process address (OA_HANDLE_NONE) */
 };
 
 /*
  * Looks [addr, addr + len) of a handle up (rule memory.access); false when it lies outside. A handle of
- * OA_HANDLE_NONE is an SVA address, which this device cannot reach (no OA_CAP_SVA).
+ * OA_HANDLE_NONE is an SVA address: only a context bound with OA_BIND_SVA may name one, and its range
+ * is checked in the bound mm before the command runs (run_sva).
  */
 static bool resolve(struct oa_file *of, struct oa_operands *o, int i,
 		    u32 handle, u64 addr, u32 len)
@@ -46,8 +49,10 @@ static bool resolve(struct oa_file *of, struct oa_operands *o, int i,
 	struct drm_gem_object *obj;
 	u8 *base;
 
-	if (handle == OA_HANDLE_NONE)
-		return false;
+	if (handle == OA_HANDLE_NONE) {
+		o->sva[i] = (struct oa_sva_range){ addr, len, true };
+		return of->sva_mm;
+	}
 	/* A UACCE queue's context has no DRM file: its handles name its data area (uacce.c). */
 	obj = of->file ? drm_gem_object_lookup(of->file, handle) :
 			 oa_uacce_lookup(of, handle);
@@ -61,6 +66,46 @@ static bool resolve(struct oa_file *of, struct oa_operands *o, int i,
 		return false;
 	o->ptr[i] = base + addr;
 	return true;
+}
+
+/*
+ * The command's fence goes into the dma_resv of every object it names, with write usage where it
+ * writes, so that an importer of an exported buffer (poll, EXPORT_SYNC_FILE, CPU access) sees it busy
+ * until the command completes. NULL when the command names no object.
+ */
+static struct dma_fence *fence_operands(struct oa_dev *d, const struct oa_sqe *s,
+					struct oa_operands *o)
+{
+	const bool writes[3] = { false, true,
+				 s->opcode == OA_OP_AES_GCM_ENCRYPT };
+	struct dma_fence *f = NULL;
+	int i, ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(o->obj) && !ret; i++) {
+		struct dma_resv *resv;
+
+		if (!o->obj[i])
+			continue;
+		if (!f)
+			f = oa_fence_new(d->cmd_fence_context,
+					 ++d->cmd_fence_seqno);
+		if (!f)
+			return ERR_PTR(-ENOMEM);
+		resv = o->obj[i]->resv;
+		dma_resv_lock(resv, NULL);
+		ret = dma_resv_reserve_fences(resv, 1);
+		if (!ret)
+			dma_resv_add_fence(resv, f,
+					   writes[i] ? DMA_RESV_USAGE_WRITE :
+						       DMA_RESV_USAGE_READ);
+		dma_resv_unlock(resv);
+	}
+	if (ret) {
+		dma_fence_signal(f);
+		dma_fence_put(f);
+		return ERR_PTR(ret);
+	}
+	return f;
 }
 
 static void operands_put(struct oa_operands *o)
@@ -143,11 +188,60 @@ static u32 run(struct oa_dev *d, const struct oa_sqe *s, u8 *src, u8 *dst,
 	return OA_STATUS_INVALID_OPCODE;
 }
 
+/*
+ * A command with operands at process addresses runs in the bound mm on the engine's bounce buffers:
+ * every range is checked (and the sources copied) first, what the function wrote goes out last. An
+ * exited process, an unmapped range or a page gone since the check is OA_STATUS_ADDRESS_FAULT.
+ */
+static u32 run_sva(struct oa_dev *d, struct oa_file *of, const struct oa_sqe *s,
+		   struct oa_operands *o, u32 *result)
+{
+	const size_t tag = offsetof(struct oa_aes_gcm_params, tag);
+	bool encrypt = s->opcode == OA_OP_AES_GCM_ENCRYPT;
+	struct mm_struct *mm = oa_sva_enter(of);
+	u32 status = OA_STATUS_ADDRESS_FAULT;
+	int i;
+
+	if (!mm)
+		return status;
+	for (i = 0; i < ARRAY_SIZE(o->sva); i++) {
+		if (!o->sva[i].used)
+			continue;
+		o->ptr[i] = d->sva_buf[i];
+		if (!oa_sva_copy_in(mm, &o->sva[i], i != 1,
+				    i == 1 || (i == 2 && encrypt),
+				    d->sva_buf[i]))
+			goto out;
+	}
+	status = run(d, s, o->ptr[0], o->ptr[1], o->ptr[2], result);
+	if (status != OA_STATUS_OK)
+		goto out;
+	if (o->sva[1].used &&
+	    !oa_sva_copy_out(&o->sva[1], d->sva_buf[1], *result))
+		status = OA_STATUS_ADDRESS_FAULT;
+	if (encrypt && o->sva[2].used) {
+		struct oa_sva_range t = { o->sva[2].addr + tag,
+					  OA_AES_GCM_TAG_SIZE, true };
+
+		if (!oa_sva_copy_out(&t, d->sva_buf[2] + tag, t.len))
+			status = OA_STATUS_ADDRESS_FAULT;
+	}
+	if (status != OA_STATUS_OK)
+		*result = 0;
+out:
+	oa_sva_leave(mm);
+	if (o->sva[2].used) /* the key */
+		memzero_explicit(d->sva_buf[2],
+				 sizeof(struct oa_aes_gcm_params));
+	return status;
+}
+
 static u32 execute(struct oa_dev *d, struct oa_file *of, const struct oa_sqe *s,
 		   u32 *result)
 {
 	struct oa_operands o = {};
 	const struct oa_uses *u;
+	struct dma_fence *fence;
 	u64 start;
 	u32 status;
 
@@ -177,9 +271,21 @@ static u32 execute(struct oa_dev *d, struct oa_file *of, const struct oa_sqe *s,
 		operands_put(&o);
 		return OA_STATUS_ADDRESS_FAULT;
 	}
+	fence = fence_operands(d, s, &o);
+	if (IS_ERR(fence)) {
+		operands_put(&o);
+		return OA_STATUS_DEVICE_ERROR;
+	}
 	start = ktime_get_ns();
-	status = run(d, s, o.ptr[0], o.ptr[1], o.ptr[2], result);
+	if (o.sva[0].used || o.sva[1].used || o.sva[2].used)
+		status = run_sva(d, of, s, &o, result);
+	else
+		status = run(d, s, o.ptr[0], o.ptr[1], o.ptr[2], result);
 	atomic64_add(ktime_get_ns() - start, &of->engine_ns[s->opcode]);
+	if (fence) {
+		dma_fence_signal(fence);
+		dma_fence_put(fence);
+	}
 	operands_put(&o);
 	return status;
 }

@@ -2,7 +2,7 @@
 /*
  * The device functions on the kernel's own libraries: crc32c (libcrc32c), AES-GCM (the crypto API's
  * "gcm(aes)": Debian's 6.12 builds no lib/crypto AES-GCM), SHA-256 and zlib. Only the engine thread of
- * a device calls these, so its transform, bounce buffer and zlib workspaces need no lock.
+ * a device calls these, so its transform, bounce buffers and zlib workspaces need no lock.
  */
 #include <crypto/aead.h>
 #include <linux/crc32c.h>
@@ -19,6 +19,9 @@ int oa_functions_init(struct oa_dev *d)
 	d->inflate_ws = vzalloc(zlib_inflate_workspacesize());
 	/* GCM works on linear memory and the operands are vmapped GEM pages: they go through this buffer. */
 	d->gcm_buf = kmalloc(OA_MAX_TRANSFER, GFP_KERNEL);
+	d->sva_buf[0] = kvmalloc(OA_MAX_TRANSFER, GFP_KERNEL);
+	d->sva_buf[1] = kvmalloc(OA_MAX_TRANSFER, GFP_KERNEL);
+	d->sva_buf[2] = kzalloc(sizeof(struct oa_aes_gcm_params), GFP_KERNEL);
 	d->gcm = crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
 	if (IS_ERR(d->gcm)) {
 		int ret = PTR_ERR(d->gcm);
@@ -28,6 +31,7 @@ int oa_functions_init(struct oa_dev *d)
 		return ret;
 	}
 	if (!d->deflate_ws || !d->inflate_ws || !d->gcm_buf ||
+	    !d->sva_buf[0] || !d->sva_buf[1] || !d->sva_buf[2] ||
 	    crypto_aead_setauthsize(d->gcm, OA_AES_GCM_TAG_SIZE)) {
 		oa_functions_fini(d);
 		return -ENOMEM;
@@ -42,6 +46,10 @@ void oa_functions_fini(struct oa_dev *d)
 	d->gcm = NULL;
 	kfree(d->gcm_buf);
 	d->gcm_buf = NULL;
+	kvfree(d->sva_buf[0]);
+	kvfree(d->sva_buf[1]);
+	kfree_sensitive(d->sva_buf[2]);
+	memset(d->sva_buf, 0, sizeof(d->sva_buf));
 	vfree(d->deflate_ws);
 	d->deflate_ws = NULL;
 	vfree(d->inflate_ws);

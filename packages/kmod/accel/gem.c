@@ -94,8 +94,40 @@ static int oa_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	return drm_gem_shmem_object_mmap(obj, vma);
 }
 
+/*
+ * Every GEM handle of a file (GEM_CREATE, PRIME import) counts against the file's limits: DRM calls
+ * open when it makes the handle and undoes the handle when open fails. ENOSPC is what DRM answers when
+ * its handle table is full; ENOMEM is GEM_CREATE's out_of_memory.
+ */
+static int oa_gem_open(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct oa_file *of = file->driver_priv;
+	u64 max_bytes = (u64)READ_ONCE(oa_file_max_memory_mib) << 20;
+
+	if (atomic_inc_return(&of->objects) > READ_ONCE(oa_file_max_objects)) {
+		atomic_dec(&of->objects);
+		return -ENOSPC;
+	}
+	if (atomic64_add_return(obj->size, &of->object_bytes) > max_bytes) {
+		atomic64_sub(obj->size, &of->object_bytes);
+		atomic_dec(&of->objects);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void oa_gem_close(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct oa_file *of = file->driver_priv;
+
+	atomic64_sub(obj->size, &of->object_bytes);
+	atomic_dec(&of->objects);
+}
+
 static const struct drm_gem_object_funcs oa_gem_funcs = {
 	.free = oa_gem_free,
+	.open = oa_gem_open,
+	.close = oa_gem_close,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,

@@ -98,8 +98,10 @@ static int oa_bind_context(struct drm_device *drm, void *data,
 		ret = -EBUSY;
 	else if ((a->flags & OA_BIND_SVA) && !(d->caps & OA_CAP_SVA))
 		ret = -EOPNOTSUPP;
-	else
-		/* release: the owner is published whole (rule context.lifetime) */
+	else if (a->flags & OA_BIND_SVA)
+		ret = oa_sva_bind(of);
+	if (!ret)
+		/* release: the owner (and sva_mm) published whole (rule context.lifetime) */
 		smp_store_release(&of->owner, get_pid(task_tgid(current)));
 	mutex_unlock(&of->lock);
 	if (!ret)
@@ -163,5 +165,5 @@ void oa_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 	mutex_lock(&of->lock);
 	drm_printf(p, "openaccel-queues:\t%u\n", of->nqueues);
 	mutex_unlock(&of->lock);
-	drm_printf(p, "openaccel-sva:\t0\n");
+	drm_printf(p, "openaccel-sva:\t%d\n", oa_sva_live(of));
 }

@@ -56,6 +56,9 @@ struct oa_dev {
 	void *inflate_ws;
 	struct crypto_aead *gcm;
 	u8 *gcm_buf;
+	u8 *sva_buf[3]; /* bounce buffers of SVA operands (src, dst, param) */
+	u64 cmd_fence_context; /* the fences of commands, in the dma_resv of the objects they use */
+	u64 cmd_fence_seqno;
 	struct kobject *oa_kobj;
 	struct kobject *memories_kobj;
 	struct kobject *memory0_kobj;
@@ -98,6 +101,11 @@ struct oa_file {
 	struct drm_file *file;
 	struct mutex lock; /* bind and queue creation */
 	struct pid *owner; /* the process that bound the context (a struct pid, never a number) */
+	struct mm_struct *sva_mm; /* OA_BIND_SVA: the binder's mm (mmgrab), set once with owner */
+	/* What the file makes the kernel hold, against the per-file limits of drv.c */
+	atomic_t objects; /* GEM handles */
+	atomic64_t object_bytes;
+	atomic_t syncobjs_pending; /* SYNCOBJ_CREATE/FD_TO_HANDLE calls in flight */
 	struct xarray queues; /* id -> oa_queue */
 	u32 nqueues;
 	atomic64_t engine_ns[OA_NUM_OPCODES];
@@ -133,11 +141,16 @@ struct oa_queue {
 	spinlock_t batch_lock;
 	u32 pub_tail;
 	struct list_head batches;
+	atomic_t held; /* batches on the list, at most oa_queue_max_held_submits (sync.held-submits) */
 	u64 fence_context;
 	u64 fence_seqno;
 };
 
 extern unsigned int oa_engine_spin_us;
+extern unsigned int oa_file_max_objects;
+extern unsigned int oa_file_max_memory_mib;
+extern unsigned int oa_file_max_syncobjs;
+extern unsigned int oa_queue_max_held_submits;
 
 /* drv.c */
 bool oa_is_owner(struct oa_file *of);
@@ -177,11 +190,28 @@ u32 oa_batch_ready_tail(struct oa_queue *q);
 bool oa_batch_failed_at(struct oa_queue *q, u32 index);
 void oa_batch_complete(struct oa_queue *q, u32 index, u32 status);
 void oa_batch_cancel_all(struct oa_queue *q);
+struct dma_fence *oa_fence_new(u64 context, u64 seqno);
 
 /* engine.c */
 int oa_engine_start(struct oa_dev *d);
 void oa_engine_stop(struct oa_dev *d);
 void oa_engine_kick(struct oa_dev *d);
+
+/* sva.c */
+struct oa_sva_range {
+	u64 addr;
+	u32 len;
+	bool used;
+};
+
+int oa_sva_bind(struct oa_file *of);
+void oa_sva_unbind(struct oa_file *of);
+bool oa_sva_live(struct oa_file *of);
+struct mm_struct *oa_sva_enter(struct oa_file *of);
+void oa_sva_leave(struct mm_struct *mm);
+bool oa_sva_copy_in(struct mm_struct *mm, const struct oa_sva_range *r,
+		    bool read, bool write, u8 *buf);
+bool oa_sva_copy_out(const struct oa_sva_range *r, const u8 *buf, u32 len);
 
 /* functions.c */
 int oa_functions_init(struct oa_dev *d);

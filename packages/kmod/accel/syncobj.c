@@ -21,6 +21,7 @@ struct oa_batch {
 	u32 end; /* commands before end (and after the previous batch) */
 	bool wait_failed; /* a wait fence signalled an error: the commands are not run */
 	int error; /* a command did not end with OA_STATUS_OK */
+	atomic_t *held; /* the queue's count of held submits */
 	struct dma_fence *done;
 	u32 nwaits;
 	struct oa_wait waits[] __counted_by(nwaits);
@@ -46,6 +47,18 @@ static const struct dma_fence_ops oa_fence_ops = {
 	.get_timeline_name = oa_fence_timeline_name,
 };
 
+/* A fence with a lock of its own on a context: the engine's command fences (engine.c). */
+struct dma_fence *oa_fence_new(u64 context, u64 seqno)
+{
+	struct oa_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &oa_fence_ops, &f->lock, context, seqno);
+	return &f->base;
+}
+
 static void oa_wait_signalled(struct dma_fence *f, struct dma_fence_cb *cb)
 {
 	oa_engine_kick(container_of(cb, struct oa_wait, cb)->dev);
@@ -60,15 +73,20 @@ static void batch_free(struct oa_batch *b)
 		dma_fence_put(b->waits[i].fence);
 	}
 	dma_fence_put(b->done);
+	atomic_dec(b->held);
 	kfree(b);
 }
 
+/* Freed (and uncounted) before its fence signals: a waiter that wakes may submit again at once. */
 static void batch_signal(struct oa_batch *b, int error)
 {
-	if (error)
-		dma_fence_set_error(b->done, error);
-	dma_fence_signal(b->done);
+	struct dma_fence *done = dma_fence_get(b->done);
+
 	batch_free(b);
+	if (error)
+		dma_fence_set_error(done, error);
+	dma_fence_signal(done);
+	dma_fence_put(done);
 }
 
 static int copy_points(u64 uptr, u32 n, struct oa_syncobj_point *p, u32 caps)
@@ -161,6 +179,12 @@ int oa_batch_submit(struct oa_queue *q, struct drm_file *file,
 		if (ret == -EINVAL || (!ret && !b->waits[i].fence))
 			ret = -EINVAL; /* wait_no_fence */
 	}
+	/* A batch behind a point that never signals is held for good: bounded (too_many_held). */
+	if (!ret && atomic_inc_return(&q->held) >
+			    READ_ONCE(oa_queue_max_held_submits)) {
+		atomic_dec(&q->held);
+		ret = -ENOMEM;
+	}
 	if (ret) {
 		b->done = NULL;
 		kfree(fence);
@@ -170,6 +194,7 @@ int oa_batch_submit(struct oa_queue *q, struct drm_file *file,
 		signals_put(sig, a->num_signals);
 		return ret;
 	}
+	b->held = &q->held;
 	/* The batch is not visible yet: a callback that fires now only kicks the engine. */
 	for (i = 0; i < b->nwaits; i++)
 		if (dma_fence_add_callback(b->waits[i].fence, &b->waits[i].cb,

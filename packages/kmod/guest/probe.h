@@ -270,4 +270,87 @@ static inline void install_restarting_usr1(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
+/* CRC-32C (Castagnoli, reflected) bit by bit: the probes' own reference, built from nothing shared. */
+static inline uint32_t crc32c_ref(const uint8_t *p, size_t n)
+{
+	uint32_t c = ~0u;
+
+	while (n--) {
+		c ^= *p++;
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+	}
+	return ~c;
+}
+
+/*
+ * Defect 6: the first CRC32C commands after the module loaded, on two engines at once. Each lane is a
+ * queue on one device whose SQ already holds CRC_RACE_N commands over slices of one random buffer;
+ * start(lane) publishes them and waits. The lanes start together from a spin barrier.
+ */
+#define CRC_RACE_N 32
+#define CRC_RACE_BYTES (64 * 1024)
+
+struct crc_lane {
+	int (*start)(struct crc_lane *l); /* publish and wait: 0 or -errno */
+	void *ctx;
+	atomic_int *go;
+	int ret;
+};
+
+static inline void crc_race_slice(int i, size_t *off, size_t *len)
+{
+	*off = (size_t)i * 997;
+	*len = 2048 + (size_t)i * 997;
+}
+
+/* The buffer the slices are taken from: xorshift bytes, the same in both probe programs. */
+static inline void crc_race_data(uint8_t *data)
+{
+	uint64_t x = 88172645463325252ull;
+
+	for (int i = 0; i < CRC_RACE_BYTES; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		data[i] = (uint8_t)x;
+	}
+}
+
+/* Checks one lane's CQ; both uAPIs lay a completion out as tag, result, status, flags (u32 each). */
+static inline void crc_race_check(const uint8_t *data, const volatile uint32_t *cq, uint32_t phase,
+				  int *done, int *wrong)
+{
+	for (int i = 0; i < CRC_RACE_N; i++) {
+		const volatile uint32_t *e = cq + 4 * i;
+		size_t off, len;
+
+		crc_race_slice(e[0] % CRC_RACE_N, &off, &len);
+		*done += (e[3] & phase) != 0;
+		*wrong += !(e[3] & phase) || e[2] || e[1] != crc32c_ref(data + off, len);
+	}
+}
+
+static inline void *crc_lane_main(void *p)
+{
+	struct crc_lane *l = p;
+
+	while (!atomic_load(l->go))
+		;
+	l->ret = l->start(l);
+	return NULL;
+}
+
+static inline void crc_race_run(struct crc_lane lanes[2])
+{
+	atomic_int go = 0;
+	pthread_t t[2];
+
+	for (int i = 0; i < 2; i++) {
+		lanes[i].go = &go;
+		pthread_create(&t[i], NULL, crc_lane_main, &lanes[i]);
+	}
+	atomic_store(&go, 1);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+}
+
 #endif

@@ -2,7 +2,7 @@
 /*
  * The 1.0 form of the defect probes of probes-v2.c: the same scenarios through the 1.0 uAPI
  * (/dev/openaccel/accelN), run once against the 1.0 module to record how it fails (DEFECTS.md).
- * usage: probes-v1 defects
+ * usage: probes-v1 [crc_race] [defects] (crc_race first after the module loads)
  */
 #include <linux/openaccel.h>
 #include <stdatomic.h>
@@ -189,6 +189,68 @@ static void defect_device_lock(void)
 	close(fb);
 }
 
+/* Defect 6: the first CRC32C commands after load, on accel0 and accel1 at once, each result checked. */
+struct crc_v1 {
+	struct q q;
+	volatile struct oa_cqe *cq;
+};
+
+static int crc_start_v1(struct crc_lane *l)
+{
+	struct crc_v1 *c = l->ctx;
+
+	c->q.tail = CRC_RACE_N;
+	return wait_all(&c->q);
+}
+
+static void defect_crc_race(void)
+{
+	static const char *const paths[2] = { DEV0, "/dev/openaccel/accel1" };
+	struct crc_lane lanes[2] = {};
+	struct crc_v1 c[2];
+	static uint8_t data[CRC_RACE_BYTES];
+	int wrong = 0, done = 0, d, i;
+
+	crc_race_data(data);
+	for (d = 0; d < 2; d++) {
+		struct oa_bind_context b = { .size = sizeof(b) };
+		struct oa_alloc_memory m = { .size = sizeof(m), .length = CRC_RACE_BYTES };
+		struct oa_export_dmabuf ex = { .size = sizeof(ex) };
+		int fd = open(paths[d], O_RDWR | O_CLOEXEC);
+		uint8_t *p;
+
+		if (fd < 0 || xioctl(fd, OA_IOCTL_BIND_CONTEXT, &b) || xioctl(fd, OA_IOCTL_ALLOC_MEMORY, &m)) {
+			report("6.crc_race", 0, "setup of %s", paths[d]);
+			return;
+		}
+		ex.handle = m.handle;
+		if (xioctl(fd, OA_IOCTL_EXPORT_DMABUF, &ex) ||
+		    (p = mmap(NULL, CRC_RACE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, ex.fd, 0)) == MAP_FAILED ||
+		    queue_open(&c[d].q, fd, CRC_RACE_N) ||
+		    (c[d].cq = mmap(NULL, c[d].q.c.cq_size, PROT_READ, MAP_SHARED, fd, c[d].q.c.cq_offset)) ==
+			    MAP_FAILED) {
+			report("6.crc_race", 0, "memory and queue of %s", paths[d]);
+			return;
+		}
+		memcpy(p, data, CRC_RACE_BYTES);
+		munmap(p, CRC_RACE_BYTES);
+		close(ex.fd);
+		for (i = 0; i < CRC_RACE_N; i++) {
+			size_t off, len;
+
+			crc_race_slice(i, &off, &len);
+			c[d].q.sq[i] = (struct oa_sqe){ .opcode = OA_OP_CRC32C, .tag = i, .src_handle = m.handle,
+							.src_addr = off, .src_length = len };
+		}
+		lanes[d] = (struct crc_lane){ .start = crc_start_v1, .ctx = &c[d] };
+	}
+	crc_race_run(lanes);
+	for (d = 0; d < 2; d++)
+		crc_race_check(data, (const volatile uint32_t *)c[d].cq, OA_CQE_PHASE, &done, &wrong);
+	report("6.crc_race", !wrong, "%d CRC32C commands on accel0 and accel1 at once, the first after load: %d completed, %d wrong",
+	       2 * CRC_RACE_N, done, wrong);
+}
+
 struct waiter {
 	struct q *q;
 	pid_t tid;
@@ -275,7 +337,10 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_alarm };
 
 	sigaction(SIGALRM, &sa, NULL);
-	if (argc > 1 && !strcmp(argv[1], "defects")) {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "crc_race"))
+			defect_crc_race();
+	if (argc > 1 && !strcmp(argv[argc - 1], "defects")) {
 		defect_initial_state();
 		defect_ro_arg();
 		defect_sysfs();
