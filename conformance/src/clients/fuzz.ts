@@ -8,44 +8,27 @@ import { C, closeFd, isOpenFd } from '@openaccel/sys';
 import { DOORBELL_WORDS as W, uapi } from '@openaccel/uapi';
 import { malformedIoctl, returnedFds } from '../malformed.js';
 import { Rng } from '../rng.js';
-import { endWithParent, parentGone, sayStarted } from './lifeline.js';
+import { checker, printLine, runFuzzInputs } from './fuzz-worker.js';
+import { endWithParent, sayStarted } from './lifeline.js';
 
 endWithParent();
 sayStarted();
 const [path, seedArg, countArg] = process.argv.slice(2);
 const rng = new Rng(Number(seedArg));
 const count = Number(countArg);
-const PER_OPEN = 100;
-const RING_EVERY = 250;
-const print = (o: unknown) => process.stdout.write(`${JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
 
 function bind(t: Transport): string | undefined {
   const io = uapi.ioctl('OA_IOCTL_BIND_CONTEXT');
   return t.ioctl(io.request(), io.encode({})).errno;
 }
 
-/** The device answers GET_INFO on a fresh open: it is alive. */
-function answers(): boolean {
-  try {
-    const t = openTransport(path!);
-    try {
-      const io = uapi.ioctl('OA_IOCTL_GET_INFO');
-      return t.ioctl(io.request(), io.encode({})).errno === undefined;
-    } finally {
-      t.close();
-    }
-  } catch {
-    return false;
-  }
-}
-
-function check(what: string, i: number, errno: string | undefined, allowed: ReadonlySet<string>, detail: Record<string, unknown> = {}): void {
-  if (errno === 'ENODEV' && !answers()) {
-    print({ gone: { index: i, what } });
-    process.exit(0);
-  }
-  if (errno !== undefined && !allowed.has(errno)) print({ mismatch: { index: i, what, errno, allowed: [...allowed], ...detail } });
-}
+const check = checker({
+  path: path!,
+  answers: (t) => {
+    const io = uapi.ioctl('OA_IOCTL_GET_INFO');
+    return t.ioctl(io.request(), io.encode({})).errno === undefined;
+  },
+});
 
 /** Errnos SUBMIT, CREATE_QUEUE and DESTROY_QUEUE may answer under ring abuse. */
 const allowedFor = (name: string) => new Set([...uapi.compiled.spec.commonErrors.map((r) => r.errno), ...uapi.compiled.ioctls.get(name)!.spec.errors.map((r) => r.errno)]);
@@ -87,27 +70,19 @@ function abuseRing(i: number): void {
   }
 }
 
-let tried = 0;
-let rings = 0;
-let t: Transport | undefined;
-for (let i = 0; i < count; i++) {
-  if (i % PER_OPEN === 0) {
-    if (parentGone()) process.exit(70);
-    t?.close();
-    t = openTransport(path!);
-    if ((i / PER_OPEN) % 2) bind(t);
-    print({ i });
-  }
-  if (i % RING_EVERY === RING_EVERY - 1) {
-    abuseRing(i);
-    rings++;
-  }
-  const m = malformedIoctl(rng);
-  const errno = t!.ioctl(m.request, m.arg).errno;
-  tried++;
-  check(m.shape, i, errno, m.allowed, { request: `0x${m.request.toString(16)}`, bytes: m.arg.length });
-  if (errno === undefined) for (const fd of returnedFds(m)) if (isOpenFd(fd)) closeFd(fd);
-}
-t?.close();
-print({ summary: { tried, rings } });
+const summary = runFuzzInputs(
+  {
+    path: path!,
+    bind,
+    abuseRing,
+    send: (t, i) => {
+      const m = malformedIoctl(rng);
+      const errno = t.ioctl(m.request, m.arg).errno;
+      check(m.shape, i, errno, m.allowed, { request: `0x${m.request.toString(16)}`, bytes: m.arg.length });
+      if (errno === undefined) for (const fd of returnedFds(m)) if (isOpenFd(fd)) closeFd(fd);
+    },
+  },
+  count,
+);
+printLine({ summary });
 process.exit(0);

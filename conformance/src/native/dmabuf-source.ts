@@ -1,8 +1,9 @@
 /**
  * Where a dma-buf under test comes from, by the kind of node: a dma-heap allocation, a udmabuf over a
- * sealed memfd, a PRIME export of a dumb buffer of a DRM node, or an OpenAccel device's exported memory.
+ * sealed memfd, a PRIME export of a dumb buffer of a DRM node or of a GEM object of an OpenAccel 2.0 node,
+ * or an OpenAccel 1.0 device's exported memory.
  */
-import { openDevice } from '@openaccel/driver';
+import { DriverError, openAccelDevice, openDevice } from '@openaccel/driver';
 import { C, createMemfd, ioctl } from '@openaccel/sys';
 import { drmConstant } from '@openaccel/uapi';
 import { ConformanceFailure, SkipTest } from '../model.js';
@@ -57,6 +58,21 @@ export function dumbDmabuf(env: NativeEnv, path: string, size: number): SourcedD
   }
 }
 
+/** A PRIME export of a GEM object of an OpenAccel 2.0 accel node; undefined when the node is not one. */
+function accelGemDmabuf(env: NativeEnv, path: string, size: number): SourcedDmabuf | undefined {
+  let dev;
+  try {
+    dev = openAccelDevice(path);
+  } catch (e) {
+    if (e instanceof DriverError && e.errno === 'ENODEV') return undefined;
+    throw e;
+  }
+  env.defer(() => dev.close());
+  dev.bind();
+  const gem = dev.gemCreate({ memoryId: 0, size });
+  return { fd: env.own(gem.export()), size, how: `DRM_IOCTL_PRIME_HANDLE_TO_FD of a GEM object of ${path}` };
+}
+
 /** A new dma-buf of `size` bytes (a multiple of the page size) from the node under test, owned by env. */
 export function newDmabuf(env: NativeEnv, size: number): SourcedDmabuf {
   switch (env.node.kind) {
@@ -79,11 +95,14 @@ export function newDmabuf(env: NativeEnv, size: number): SourcedDmabuf {
     case 'drm-primary':
     case 'drm-render':
     case 'drm-accel': {
-      const b = dumbDmabuf(env, env.node.path, size);
+      const b = (env.node.kind === 'drm-accel' ? accelGemDmabuf(env, env.node.path, size) : undefined) ?? dumbDmabuf(env, env.node.path, size);
       if (!b) throw new SkipTest('DRM_IOCTL_MODE_CREATE_DUMB', `${env.node.path} makes no buffer to export (no dumb buffers)`);
       return b;
     }
     case 'openaccel': {
+      // A refdev socket node may speak 2.0 (under dev/accel/): it exports GEM objects through PRIME.
+      const gem = accelGemDmabuf(env, env.node.path, size);
+      if (gem) return gem;
       const ctx = openDevice(env.node.path).openContext();
       env.defer(() => ctx.close());
       const handle = ctx.allocMemory(0, size);

@@ -4,7 +4,7 @@
  * Replayable: the same seed and input count give the same inputs in the same order.
  */
 import { Client, parseLine, withDeadline } from './clients.js';
-import { probeResources, settleResources, type Resources } from './resources.js';
+import { probeResources, RELIABILITY_CLIENTS, settleResources, uapiOfNode, type NodeUapi, type Resources } from './resources.js';
 import { Rng } from '../rng.js';
 import { RunAborted } from '../runner.js';
 
@@ -45,6 +45,8 @@ export interface ErrnoMismatch extends FuzzFinding {
 export interface FuzzReport {
   schema: typeof FUZZ_SCHEMA;
   device: string;
+  /** The uAPI whose spec drove the inputs: 2.0 on a DRM accel node, 1.0 on an openaccel class node. */
+  uapi: NodeUapi;
   seed: number;
   inputs: number;
   /** Malformed ioctls actually sent, and rings abused. */
@@ -54,6 +56,8 @@ export interface FuzzReport {
   crashes: FuzzFinding[];
   hangs: FuzzFinding[];
   errnoMismatches: ErrnoMismatch[];
+  /** Rounds after which the worker held more open fds than before it started (2.0 workers count them). */
+  fdLeaks: FuzzFinding[];
   /** Free resources before and after; leaked is true when they did not come back. */
   resources: { before: Resources; after: Resources | { error: string } | null; leaked: boolean };
   ok: boolean;
@@ -84,9 +88,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const hangMs = opts.hangMs ?? 30000;
   const before = await resourcesBefore(opts.device, hangMs);
   const rng = new Rng(opts.seed);
+  const uapi = uapiOfNode(opts.device);
   const report: FuzzReport = {
     schema: FUZZ_SCHEMA,
     device: opts.device,
+    uapi,
     seed: opts.seed,
     inputs: opts.inputs,
     tried: 0,
@@ -95,6 +101,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     crashes: [],
     hangs: [],
     errnoMismatches: [],
+    fdLeaks: [],
     resources: { before, after: null, leaked: false },
     ok: false,
     replay: `accelctl fuzz${opts.replayDevice ? ` --device ${opts.replayDevice}` : ''} --seed ${opts.seed} --inputs ${opts.inputs}`,
@@ -104,7 +111,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const roundSeed = rng.fork();
     const count = Math.min(left, INPUTS_PER_ROUND);
     if (opts.signal?.aborted) throw new RunAborted(String(opts.signal.reason));
-    const worker = new Client('fuzz', [opts.device, String(roundSeed), String(count)]);
+    const worker = new Client(RELIABILITY_CLIENTS[uapi].fuzz, [opts.device, String(roundSeed), String(count)]);
     const abort = () => worker.kill();
     opts.signal?.addEventListener('abort', abort);
     const at = (index: number, what: string): FuzzFinding => ({ round, roundSeed, index, what });
@@ -129,7 +136,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           }
           break;
         }
-        const m = parseLine<{ i?: number; mismatch?: Omit<ErrnoMismatch, keyof FuzzFinding> & { index: number; what: string }; gone?: { index: number; what: string }; summary?: { tried: number; rings: number } }>(line);
+        const m = parseLine<{ i?: number; mismatch?: Omit<ErrnoMismatch, keyof FuzzFinding> & { index: number; what: string }; gone?: { index: number; what: string }; summary?: { tried: number; rings: number; fds?: { before: number; after: number } } }>(line);
         if (m?.i !== undefined) {
           reached = m.i;
           opts.onProgress?.({ tried: report.tried + m.i, inputs: opts.inputs });
@@ -141,6 +148,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           summary = true;
           report.tried += m.summary.tried;
           report.rings += m.summary.rings;
+          const fds = m.summary.fds;
+          if (fds && fds.after !== fds.before) report.fdLeaks.push(at(count, `the worker held ${fds.after} open fds after its inputs, ${fds.before} before`));
         }
       }
     } finally {
@@ -157,6 +166,6 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     report.resources.leaked = !after || 'error' in after || after.freeQueues !== before.freeQueues || after.freeBytes !== before.freeBytes;
   }
   report.durationMs = Math.round(performance.now() - t0);
-  report.ok = report.crashes.length === 0 && report.hangs.length === 0 && report.errnoMismatches.length === 0 && !report.resources.leaked && !deviceDown;
+  report.ok = report.crashes.length === 0 && report.hangs.length === 0 && report.fdLeaks.length === 0 && report.errnoMismatches.length === 0 && !report.resources.leaked && !deviceDown;
   return report;
 }

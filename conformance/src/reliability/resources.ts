@@ -1,5 +1,20 @@
 /** What a device has free (queues, device memory), asked from a probe process, and the leak check built on it. */
 import { Client, parseLine, withDeadline } from './clients.js';
+import { specOfNode } from '../v2/node-spec.js';
+
+/** The uAPI a reliability run speaks to a node: picked from the node as `conformance run` picks its suite. */
+export type NodeUapi = '1.0' | '2.0';
+
+/** The client processes of each uAPI (clients/*.ts). */
+export const RELIABILITY_CLIENTS: Readonly<Record<NodeUapi, { probe: string; fuzz: string; stress: string }>> = {
+  '1.0': { probe: 'probe', fuzz: 'fuzz', stress: 'stress' },
+  '2.0': { probe: 'accel-probe', fuzz: 'accel-fuzz', stress: 'accel-stress' },
+};
+
+/** 2.0 for a kernel accel node with the openaccel kobject or a refdev socket under dev/accel/; 1.0 otherwise. */
+export function uapiOfNode(device: string, sysfsRoot = '/sys'): NodeUapi {
+  return specOfNode(device, sysfsRoot) === '2.0' ? '2.0' : '1.0';
+}
 
 export interface Resources {
   freeQueues: number;
@@ -7,9 +22,9 @@ export interface Resources {
   freeBytes: string | null;
 }
 
-/** The device's free resources; undefined when it does not answer within `deadlineMs` or refuses. */
+/** The device's free resources (queues, memory region 0); undefined when it does not answer within `deadlineMs` or refuses. */
 export async function probeResources(device: string, deadlineMs: number): Promise<Resources | { error: string } | undefined> {
-  const probe = new Client('probe', [device]);
+  const probe = new Client(RELIABILITY_CLIENTS[uapiOfNode(device)].probe, [device]);
   try {
     if (!(await probe.started())) return { error: 'the probe process did not start' };
     const line = await withDeadline(probe.nextLine(), deadlineMs);

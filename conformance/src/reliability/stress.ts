@@ -5,7 +5,7 @@
  */
 import { Client, parseLine, withDeadline } from './clients.js';
 import { ReliabilityError, resourcesBefore } from './fuzz.js';
-import { settleResources, type Resources } from './resources.js';
+import { RELIABILITY_CLIENTS, settleResources, uapiOfNode, type NodeUapi, type Resources } from './resources.js';
 import { Rng } from '../rng.js';
 import { RunAborted } from '../runner.js';
 
@@ -35,6 +35,8 @@ export interface StressOptions {
 export interface StressReport {
   schema: typeof STRESS_SCHEMA;
   device: string;
+  /** The uAPI the clients spoke: 2.0 on a DRM accel node, 1.0 on an openaccel class node. */
+  uapi: NodeUapi;
   seed: number;
   processes: number;
   queues: number;
@@ -58,10 +60,12 @@ export async function runStress(opts: StressOptions): Promise<StressReport> {
   const needed = opts.queues * (opts.processes + Math.min(opts.processes, opts.kills));
   if (needed > before.freeQueues) throw new ReliabilityError(opts.device, `the run needs ${needed} queues at once (workers and victims), the device has ${before.freeQueues} free`);
   const rng = new Rng(opts.seed);
+  const uapi = uapiOfNode(opts.device);
   const rounds = Math.ceil(opts.commands / STRESS_BATCH);
   const report: StressReport = {
     schema: STRESS_SCHEMA,
     device: opts.device,
+    uapi,
     seed: opts.seed,
     processes: opts.processes,
     queues: opts.queues,
@@ -79,7 +83,7 @@ export async function runStress(opts: StressOptions): Promise<StressReport> {
   const spawnWorker = (seed: number) => {
     if (opts.signal?.aborted) throw new RunAborted(String(opts.signal.reason));
     // A lost completion must be noticed by the client well before its silence counts as a hang.
-    const c = new Client('stress', [opts.device, String(opts.queues), String(rounds * STRESS_BATCH), String(seed), 'progress', String(Math.ceil(hangMs / 4))]);
+    const c = new Client(RELIABILITY_CLIENTS[uapi].stress, [opts.device, String(opts.queues), String(rounds * STRESS_BATCH), String(seed), 'progress', String(Math.ceil(hangMs / 4))]);
     live.add(c);
     return c;
   };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench: the doorbell benchmark as a table, or JSON (openaccel-bench/1) with --json.
-// In a kernel test guest: bin.js --device /dev/openaccel/accel0 --c-baseline PINGPONG --json, where
+// In a kernel test guest: bin.js --device /dev/accel/accel0 --c-baseline PINGPONG --json, where
 // PINGPONG is c/pingpong.c compiled on the host (the guest has no compiler).
 import { parseArgs } from 'node:util';
 import { formatDoorbellBench, runDoorbellBench } from './doorbell.js';

@@ -3,13 +3,14 @@
  * percentiles, next to same-run baselines, the ioctl path, batched throughput and COPY bandwidth.
  */
 import { loadavg } from 'node:os';
-import { CompletionBatch, emptyCompletion, openDevice, PreparedCommand, type Context, type Queue } from '@openaccel/driver';
+import { CompletionBatch, emptyCompletion, PreparedCommand, type Command, type RingQueue } from '@openaccel/driver';
 import { startRefdev, type RefdevProcess } from '@openaccel/refdev';
+import { openBenchDevice, type BenchDevice } from './bench-device.js';
 import { cBaselines, jsPingPong, type CBaseline } from './baselines.js';
 import { latencyStats, timeEach, type LatencyStats } from './stats.js';
 
 export interface DoorbellBenchOptions {
-  /** A device node; without it a refdev is started for the run. */
+  /** A device node (2.0 or 1.0); without it a refdev is started for the run and its 2.0 accel0 measured. */
   device?: string;
   /** Round trips measured after warm-up (default 100,000). */
   iterations?: number;
@@ -26,6 +27,8 @@ export interface DoorbellBenchResult {
   schema: 'openaccel-bench/1';
   bench: 'doorbell';
   device: string;
+  /** The uAPI of the device measured. */
+  uapi: '1.0' | '2.0';
   node: string;
   cpus: number;
   doorbell: LatencyStats;
@@ -53,18 +56,19 @@ export interface DoorbellBenchResult {
   load: { before: number; after: number };
 }
 
-const NOP = new PreparedCommand({ op: 'nop' });
 const done = emptyCompletion();
+/** A command prepared for the device's SQE layout (1.0 and 2.0 differ). */
+const prepared = (dev: BenchDevice, cmd: Command) => new PreparedCommand(cmd, dev.uapi === '2.0' ? 2 : 1);
 
 /** One round trip as an application on the fast path does it: a prepared command, a reused completion. */
-function nopRoundTrip(q: Queue): void {
-  q.waitSpin(q.submit(NOP), undefined, done);
+function nopRoundTrip(q: RingQueue, nop: PreparedCommand): void {
+  q.waitSpin(q.submit(nop), undefined, done);
   if (!done.ok) throw new Error(`NOP completed with ${done.statusName}`);
 }
 
 /** Batches of NOPs kept in flight (submit while earlier batches complete), reaped in CQ order. */
-function throughput(q: Queue, batch: number, inFlight: number, ms: number): number {
-  const cmds = new Array<PreparedCommand>(batch).fill(NOP);
+function throughput(q: RingQueue, nop: PreparedCommand, batch: number, inFlight: number, ms: number): number {
+  const cmds = new Array<PreparedCommand>(batch).fill(nop);
   const tags = new Uint32Array(batch);
   const reaped = new CompletionBatch(batch * inFlight);
   let completed = 0;
@@ -88,10 +92,11 @@ function throughput(q: Queue, batch: number, inFlight: number, ms: number): numb
   return Math.round(completed / ((performance.now() - t0) / 1000));
 }
 
-function copyBandwidth(ctx: Context, q: Queue, bytes: number, rounds: number): { device_gbps: number; memcpy_gbps: number } {
-  const a = ctx.allocMemory(0, bytes);
-  const b = ctx.allocMemory(0, bytes);
-  const cmd = new PreparedCommand({ op: 'copy', src: { handle: a }, srcLength: bytes, dst: { handle: b }, dstLength: bytes });
+function copyBandwidth(dev: BenchDevice, bytes: number, rounds: number): { device_gbps: number; memcpy_gbps: number } {
+  const q = dev.queue;
+  const a = dev.alloc(bytes);
+  const b = dev.alloc(bytes);
+  const cmd = prepared(dev, { op: 'copy', src: { handle: a }, srcLength: bytes, dst: { handle: b }, dstLength: bytes });
   q.waitSpin(q.submit(cmd));
   let t0 = performance.now();
   for (let i = 0; i < rounds; i++) q.waitSpin(q.submit(cmd));
@@ -102,9 +107,27 @@ function copyBandwidth(ctx: Context, q: Queue, bytes: number, rounds: number): {
   t0 = performance.now();
   for (let i = 0; i < rounds; i++) x.copy(y);
   const memcpy = (bytes * rounds) / ((performance.now() - t0) / 1000) / 1e9;
-  ctx.freeMemory(a);
-  ctx.freeMemory(b);
+  dev.free(a);
+  dev.free(b);
   return { device_gbps: Number(device.toFixed(2)), memcpy_gbps: Number(memcpy.toFixed(2)) };
+}
+
+/** The device's figures: doorbell round trips, the ioctl path, batched throughput, COPY bandwidth. */
+function measureDevice(dev: BenchDevice, n: number, progress: (step: string) => void) {
+  const q = dev.queue;
+  const nop = prepared(dev, { op: 'nop' });
+  progress(`doorbell: warm-up, then ${n} NOP round trips`);
+  timeEach(Math.max(10_000, n / 10), () => nopRoundTrip(q, nop));
+  const doorbell = latencyStats(timeEach(n, () => nopRoundTrip(q, nop)));
+  progress(`ioctl path: NOP by ${dev.uapi === '2.0' ? 'DRM_IOCTL_OA_SUBMIT' : 'OA_IOCTL_SUBMIT'} with OA_SUBMIT_WAIT`);
+  const ioN = Math.min(5000, Math.max(500, n / 50));
+  timeEach(ioN / 10, () => dev.submitByIoctl(nop));
+  const ioctl = latencyStats(timeEach(ioN, () => dev.submitByIoctl(nop)));
+  progress('throughput: batches of 64 NOPs, 4 in flight, for 1 s');
+  const nopPerS = throughput(q, nop, 64, 4, 1000);
+  progress('COPY bandwidth: 1 MiB between device memory handles, against memcpy');
+  const copy = copyBandwidth(dev, 1 << 20, 200);
+  return { doorbell, ioctl, nopPerS, copy };
 }
 
 export async function runDoorbellBench(opts: DoorbellBenchOptions = {}): Promise<DoorbellBenchResult> {
@@ -116,23 +139,16 @@ export async function runDoorbellBench(opts: DoorbellBenchOptions = {}): Promise
     progress('starting a reference device');
     refdev = await startRefdev({ config: { engineSpinNs: 1e9 } });
   }
-  const path = opts.device ?? refdev!.node('accel0');
+  const path = opts.device ?? refdev!.accelNode('accel0');
   try {
-    const ctx = openDevice(path).openContext();
-    const q = ctx.createQueue({ sqEntries: 256 });
-    progress(`doorbell: warm-up, then ${n} NOP round trips`);
-    timeEach(Math.max(10_000, n / 10), () => nopRoundTrip(q));
-    const doorbell = latencyStats(timeEach(n, () => nopRoundTrip(q)));
-    progress('ioctl path: NOP by OA_IOCTL_SUBMIT with OA_SUBMIT_WAIT');
-    const ioN = Math.min(5000, Math.max(500, n / 50));
-    timeEach(ioN / 10, () => q.submitByIoctl({ op: 'nop' }));
-    const ioctl = latencyStats(timeEach(ioN, () => q.submitByIoctl({ op: 'nop' })));
-    progress('throughput: batches of 64 NOPs, 4 in flight, for 1 s');
-    const nopPerS = throughput(q, 64, 4, 1000);
-    progress('COPY bandwidth: 1 MiB between device memory handles, against memcpy');
-    const copy = copyBandwidth(ctx, q, 1 << 20, 200);
-    q.destroy();
-    ctx.close();
+    const dev = openBenchDevice(path);
+    let measured;
+    try {
+      measured = measureDevice(dev, n, progress);
+    } finally {
+      dev.close();
+    }
+    const { doorbell, ioctl, nopPerS, copy } = measured;
     if (refdev) await refdev.stop();
     refdev = undefined;
     // Baselines run with the device gone: two spinning threads take both cores.
@@ -146,6 +162,7 @@ export async function runDoorbellBench(opts: DoorbellBenchOptions = {}): Promise
       schema: 'openaccel-bench/1',
       bench: 'doorbell',
       device: path,
+      uapi: dev.uapi,
       node: process.version,
       cpus: (await import('node:os')).cpus().length,
       doorbell,
@@ -187,7 +204,7 @@ export function formatDoorbellBench(r: DoorbellBenchResult): string {
     lines.push(row('baseline C cache-line ping-pong', r.baseline_c.cacheline_pingpong));
   }
   lines.push(row('baseline JS main<->worker', r.baseline_js));
-  lines.push(row('ioctl path (OA_IOCTL_SUBMIT wait)', r.ioctl));
+  lines.push(row('ioctl path (SUBMIT with WAIT)', r.ioctl));
   lines.push('');
   const t = r.targets;
   lines.push(`doorbell p50 / C command+doorbell p50: ${r.ratios.doorbell_over_c_command_doorbell ?? 'n/a'} (target <= 1.5: ${t.doorbell_p50_within_1_5x_of_c ?? 'n/a'})`);

@@ -14,6 +14,9 @@ describe('doorbell benchmark', () => {
     const steps: string[] = [];
     const r = await runDoorbellBench({ iterations: 2000, onProgress: (s) => steps.push(s) });
     expect(r.schema).toBe('openaccel-bench/1');
+    // Without a device the bench measures refdev's 2.0 node, through the 2.0 driver.
+    expect(r.uapi).toBe('2.0');
+    expect(r.device).toMatch(/\/dev\/accel\/accel0$/);
     for (const s of [r.doorbell, r.baseline_js, r.ioctl]) expect(s.samples).toBeGreaterThan(0);
     expect(r.doorbell.p50_ns).toBeLessThanOrEqual(r.doorbell.p99_ns);
     expect(r.throughput.nop_per_s).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { startRefdev, type RefdevProcess } from '@openaccel/refdev';
 import { EXIT, UsageError, intOption, json, parse, type Output, type Command } from '../command.js';
 
 /**
- * Runs `work` on DEVICE, or on a refdev started for it (stopped, with its directory, however the work
+ * Runs `work` on DEVICE, or on the 2.0 node accel0 of a refdev started for it (stopped, with its directory, however the work
  * ends); SIGINT and SIGTERM abort the work and exit 128+signal after the cleanup.
  */
 export async function onDevice(device: string | undefined, io: Output, work: (device: string, signal: AbortSignal) => Promise<number>): Promise<number> {
@@ -15,7 +15,7 @@ export async function onDevice(device: string | undefined, io: Output, work: (de
           io.err('starting a reference device (refdev)...');
           refdev = await startRefdev();
         }
-        return await work(device ?? refdev!.node('accel0'), signal);
+        return await work(device ?? refdev!.accelNode('accel0'), signal);
       } finally {
         await refdev?.stop();
       }
@@ -44,10 +44,11 @@ function formatFuzz(r: FuzzReport): string {
   const res = r.resources;
   const after = res.after && !('error' in res.after) ? `${res.after.freeQueues} queues, ${res.after.freeBytes ?? 'no'} bytes free after` : 'no answer after';
   const lines = [
-    `fuzz ${r.device}: seed ${r.seed}, ${r.tried} malformed ioctls and ${r.rings} abused rings in ${(r.durationMs / 1000).toFixed(1)} s`,
-    `crashes ${r.crashes.length}, hangs ${r.hangs.length}, errno mismatches ${r.errnoMismatches.length}, leaks ${res.leaked ? 'YES' : 'none'} (${res.before.freeQueues} queues, ${res.before.freeBytes ?? 'no'} bytes free before; ${after})`,
+    `fuzz ${r.device} (uAPI ${r.uapi}): seed ${r.seed}, ${r.tried} malformed ioctls and ${r.rings} abused rings in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `crashes ${r.crashes.length}, hangs ${r.hangs.length}, errno mismatches ${r.errnoMismatches.length}, fd leaks ${r.fdLeaks.length}, leaks ${res.leaked ? 'YES' : 'none'} (${res.before.freeQueues} queues, ${res.before.freeBytes ?? 'no'} bytes free before; ${after})`,
   ];
   for (const c of r.crashes) lines.push(`  crash: round ${c.round} (seed ${c.roundSeed}) input ${c.index}: ${c.what}`);
+  for (const f of r.fdLeaks) lines.push(`  fd leak: round ${f.round} (seed ${f.roundSeed}): ${f.what}`);
   for (const h of r.hangs) lines.push(`  hang: round ${h.round} (seed ${h.roundSeed}): ${h.what}`);
   for (const m of r.errnoMismatches.slice(0, 20)) lines.push(`  errno: round ${m.round} input ${m.index}: ${m.what}${m.request ? ` request ${m.request} (${m.bytes} bytes)` : ''} answered ${m.errno}; allowed ${m.allowed.join(' ')}`);
   lines.push(`result: ${r.ok ? 'OK' : 'FAILED'} (replay: ${r.replay})`);
@@ -59,15 +60,19 @@ export const fuzz: Command = {
   summary: 'malformed ioctls from the spec and abused rings against a device: crashes, hangs, leaks, errnos',
   help: `usage: accelctl fuzz [--device PATH] [--seed N] [--inputs N] [--hang-ms N] [--leak-ms N] [--json]
 
-Sends malformed ioctls generated from the spec (every ioctl's struct at wrong sizes, random field bytes,
-wrong numbers and directions, on bound and unbound opens) and, one in 250, abuses a ring (garbage
-entries, a tail past the ring, the device-owned sq_head overwritten, a wild cq_head). Each answer must
-be an errno the spec allows for that request; the device must keep answering; a worker silent for
---hang-ms is a hang; every queue and byte of device memory must be free again afterwards. The same
---seed and --inputs replay the same inputs. Without --device it fuzzes a refdev started for the run.
+Sends malformed ioctls generated from the spec of the node (2.0 for /dev/accel/accelN and a refdev's
+dev/accel/ socket: the driver-private and DRM core ioctls; 1.0 for /dev/openaccel/accelN): every
+ioctl's struct at wrong sizes, random field bytes, wrong numbers and directions, on bound and unbound
+opens; and, one in 250, abuses a ring (garbage entries, a tail past the ring, a wild cq_head; on 1.0
+the device-owned sq_head overwritten, on 2.0 a wild cq_arm). Each answer must be an errno the spec
+allows for that request; the device must keep answering; a worker silent for --hang-ms is a hang;
+every queue and byte of device memory must be free again afterwards, and on 2.0 the worker must hold
+no more fds than it started with. The same --seed and --inputs replay the same inputs. Without
+--device it fuzzes the 2.0 accel0 of a refdev started for the run.
 Exit 0 when nothing was found, 1 when something was, 2 when the device could not be fuzzed.
 
-  --device PATH   device node: /dev/openaccel/accel0 (kernel driver) or a refdev socket node
+  --device PATH   device node: /dev/accel/accel0 (kernel driver), /dev/openaccel/accel0 (1.0 kernel
+                  driver) or a refdev socket node
   --seed N        generator seed (default: random, printed in the report)
   --inputs N      malformed ioctls to send (default 10000)
   --hang-ms N     how long a worker may go without progress before it counts as hung (default 30000)
@@ -76,7 +81,7 @@ Exit 0 when nothing was found, 1 when something was, 2 when the device could not
 
 examples:
   accelctl fuzz --inputs 2000
-  accelctl fuzz --device /dev/openaccel/accel0 --seed 1234 --json`,
+  accelctl fuzz --device /dev/accel/accel0 --seed 1234 --json`,
   async run(argv, io) {
     const { values } = parse(argv, { device: { type: 'string' }, seed: { type: 'string' }, inputs: { type: 'string' }, 'hang-ms': { type: 'string' }, 'leak-ms': { type: 'string' }, json: { type: 'boolean' } }, false);
     const seed = seedOption(values.seed);

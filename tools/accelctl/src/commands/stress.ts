@@ -6,7 +6,7 @@ function formatStress(r: StressReport): string {
   const res = r.resources;
   const after = res.after && !('error' in res.after) ? `${res.after.freeQueues} queues, ${res.after.freeBytes ?? 'no'} bytes free after` : 'no answer after';
   const lines = [
-    `stress ${r.device}: seed ${r.seed}, ${r.processes} processes x ${r.queues} queues x ${r.commandsPerQueue} commands in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `stress ${r.device} (uAPI ${r.uapi}): seed ${r.seed}, ${r.processes} processes x ${r.queues} queues x ${r.commandsPerQueue} commands in ${(r.durationMs / 1000).toFixed(1)} s`,
     `completions ${r.completions.seen} of ${r.completions.expected} (each once, every CRC checked), clients killed ${r.kills.done} of ${r.kills.requested}, leaks ${res.leaked ? 'YES' : 'none'} (${res.before.freeQueues} queues, ${res.before.freeBytes ?? 'no'} bytes free before; ${after})`,
   ];
   for (const e of r.errors.slice(0, 20)) lines.push(`  error: ${e}`);
@@ -21,13 +21,16 @@ export const stress: Command = {
                        [--seed N] [--hang-ms N] [--leak-ms N] [--json]
 
 Runs --processes client processes, each with --queues queues and --commands commands per queue (FILL
-then fenced CRC32C on device memory, in rounds of 16, with data that changes every round): every
+then fenced CRC32C on device memory, in rounds of 16, with data that changes every round; on a 2.0
+node each queue is a doorbell queue of one bound DRM file and the memory a GEM object): every
 completion must come exactly once, with its tag and the right CRC. Meanwhile --kills more clients
 running the same load are SIGKILLed at rounds the seed chooses. Afterwards every queue and byte of
-device memory must be free again. Needs device memory, FILL and CRC32C. Without --device it stresses a
-refdev started for the run. Exit 0 when every check held, 1 when one did not, 2 when it could not run.
+device memory must be free again (GET_INFO free_queues, QUERY_MEMORY free). Needs device memory, FILL
+and CRC32C. Without --device it stresses the 2.0 accel0 of a refdev started for the run. Exit 0 when
+every check held, 1 when one did not, 2 when it could not run.
 
-  --device PATH    device node: /dev/openaccel/accel0 (kernel driver) or a refdev socket node
+  --device PATH    device node: /dev/accel/accel0 (kernel driver), /dev/openaccel/accel0 (1.0 kernel
+                   driver) or a refdev socket node
   --processes N    client processes (default 4)
   --queues N       queues per process (default 4)
   --commands N     commands per queue, rounded up to a multiple of 16 (default 1024)
@@ -40,7 +43,7 @@ refdev started for the run. Exit 0 when every check held, 1 when one did not, 2 
 
 examples:
   accelctl stress --processes 2 --queues 2 --commands 256 --kills 4
-  accelctl stress --device /dev/openaccel/accel0 --seed 7 --json`,
+  accelctl stress --device /dev/accel/accel0 --seed 7 --json`,
   async run(argv, io) {
     const { values } = parse(
       argv,

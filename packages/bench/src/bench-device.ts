@@ -1,0 +1,70 @@
+/**
+ * What the doorbell bench needs of a device, on either uAPI: one doorbell queue, its system-call path,
+ * and device memory for COPY. A node is 2.0 when it identifies itself as the 2.0 spec says
+ * (DRM_IOCTL_VERSION names openaccel, GET_INFO answers), 1.0 otherwise.
+ */
+import { DriverError, openAccelDevice, openDevice, type Command, type Completion, type PreparedCommand, type RingQueue } from '@openaccel/driver';
+
+export interface BenchDevice {
+  uapi: '1.0' | '2.0';
+  queue: RingQueue;
+  /** One command by the submit ioctl with its wait flag: the system-call path. */
+  submitByIoctl(cmd: Command | PreparedCommand): Completion;
+  /** Device memory of region 0; returns the handle commands name it by. */
+  alloc(bytes: number): number;
+  free(handle: number): void;
+  close(): void;
+}
+
+function accelBenchDevice(path: string): BenchDevice | undefined {
+  let dev;
+  try {
+    dev = openAccelDevice(path);
+  } catch (e) {
+    if (e instanceof DriverError && e.errno === 'ENODEV') return undefined; // not a 2.0 node
+    throw e;
+  }
+  try {
+    dev.bind();
+    const queue = dev.createQueue({ sqEntries: 256 });
+    const gems = new Map<number, { close(): void }>();
+    return {
+      uapi: '2.0',
+      queue,
+      submitByIoctl: (cmd) => queue.submitAndWait(cmd),
+      alloc: (bytes) => {
+        const g = dev.gemCreate({ memoryId: 0, size: bytes });
+        gems.set(g.handle, g);
+        return g.handle;
+      },
+      free: (handle) => {
+        gems.get(handle)?.close();
+        gems.delete(handle);
+      },
+      close: () => dev.close(),
+    };
+  } catch (e) {
+    dev.close();
+    throw e;
+  }
+}
+
+export function openBenchDevice(path: string): BenchDevice {
+  const accel = accelBenchDevice(path);
+  if (accel) return accel;
+  const ctx = openDevice(path).openContext();
+  try {
+    const queue = ctx.createQueue({ sqEntries: 256 });
+    return {
+      uapi: '1.0',
+      queue,
+      submitByIoctl: (cmd) => queue.submitByIoctl(cmd),
+      alloc: (bytes) => ctx.allocMemory(0, bytes),
+      free: (handle) => ctx.freeMemory(handle),
+      close: () => ctx.close(),
+    };
+  } catch (e) {
+    ctx.close();
+    throw e;
+  }
+}
