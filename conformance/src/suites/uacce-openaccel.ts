@@ -94,6 +94,8 @@ export const uacceOpenaccelSuite: NativeTest[] = [
     id: 'uacce.openaccel.poll',
     doc: 'poll() reports POLLIN while the CQ holds a completion the user has not consumed, and not once it has',
     source: `${UACCE_C}: uacce_fops_poll (is_q_updated)`,
+    // Longer than the poll's own bound, so a poll that never reports gives a failure, not a timeout.
+    timeoutMs: 60000,
     async run(env) {
       const q = new UacceQueue(env, openaccelDevice(env));
       expectEqual('poll of an empty queue', 0, pollFds([q.fd], C.POLLIN, 0)[0]! & C.POLLIN);
