@@ -1,12 +1,15 @@
 #!/bin/busybox sh
-# Guest side of the foreign-driver checks, run while openaccel.ko is loaded: loads Debian's vgem, then runs
-# drm-core on vgem's render node and dmabuf-exporter on the system dma-heap, /dev/udmabuf, a vgem PRIME export
-# and openaccel.ko's exported memory. Reports go to $1/foreign-<target>.json. A rule that vgem, the heap or
-# udmabuf breaks is a finding of that driver (its report says which rule and where the rule comes from), not a
-# failure of this job; the job fails when a run cannot happen or openaccel.ko's own dma-bufs break a rule.
+# Guest side of the foreign-driver checks, run while the 2.0 openaccel.ko is loaded: loads Debian's vgem (and
+# what it needs that is not loaded yet), then runs drm-core on vgem's render node and dmabuf-exporter on the
+# system dma-heap, /dev/udmabuf, a vgem PRIME export and PRIME exports of openaccel.ko's GEM objects.
+# Reports go to $1/foreign-<target>.json. A rule that vgem, the heap or udmabuf breaks is a finding of that
+# driver (its report says which rule and where the rule comes from), not a failure of this job; the job
+# fails when a run cannot happen or openaccel.ko's own dma-bufs break a rule.
 OUT=$1; rc=0
 mount -t debugfs debugfs /sys/kernel/debug || echo "guest: no debugfs: dma-buf release cannot be observed"
-for m in drm drm_kms_helper drm_shmem_helper vgem; do insmod /kmod/$m.ko || { echo "guest: insmod $m failed"; rc=1; }; done
+for m in drm drm_kms_helper drm_shmem_helper vgem; do
+  [ -d /sys/module/$m ] || insmod /kmod/$m.ko || { echo "guest: insmod $m failed"; rc=1; }
+done
 RENDER=; CARD=
 for d in /sys/class/drm/renderD* /sys/class/drm/card*; do
   [ "$(basename "$(readlink "$d/device")")" = vgem ] || continue
@@ -24,5 +27,5 @@ check() {
 [ -n "$CARD" ] && check vgem-prime-dmabuf no --device "$CARD" --profile dmabuf-exporter || rc=1
 check system-heap-dmabuf no --device /dev/dma_heap/system
 check udmabuf-dmabuf no --device /dev/udmabuf
-check kmod-dmabuf yes --device /dev/openaccel/accel0 --profile dmabuf-exporter
+check kmod-dmabuf yes --device /dev/accel/accel0 --profile dmabuf-exporter
 exit $rc

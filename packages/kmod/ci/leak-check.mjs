@@ -1,16 +1,19 @@
-// After the suite: every queue and every byte of device memory is free again, on every device.
+// After the guest's checks: every queue and every byte of device memory of every 2.0 device is free again
+// (GET_INFO free_queues, QUERY_MEMORY free of each region). Exit 1 when something is still held.
 import { readdirSync } from 'node:fs';
-import { openDevice } from '@openaccel/driver';
+import { openAccelDevice } from '@openaccel/driver';
 
 let ok = true;
-for (const name of readdirSync('/dev/openaccel')) {
-  const dev = openDevice(`/dev/openaccel/${name}`);
-  const ctx = dev.openContext();
-  const q = ctx.ioctl('OA_IOCTL_GET_INFO', {});
-  const m = dev.info.numMemories ? ctx.queryMemory(0) : undefined;
-  const line = `leak check ${name}: free_queues ${q.free_queues}/${q.max_queues}${m ? `, memory free ${m.freeBytes}/${m.totalBytes}` : ''}`;
-  console.log(line);
-  if (q.free_queues !== q.max_queues || (m && m.freeBytes !== m.totalBytes)) ok = false;
-  ctx.close();
+for (const name of readdirSync('/dev/accel')) {
+  const dev = openAccelDevice(`/dev/accel/${name}`);
+  try {
+    const info = dev.info();
+    const memories = Array.from({ length: info.numMemories }, (_, id) => dev.queryMemory(id));
+    const held = memories.filter((m) => m.free !== m.size);
+    console.log(`leak check ${name}: free_queues ${info.freeQueues}/${info.maxQueues}${memories.map((m) => `, memory ${m.memoryId} free ${m.free}/${m.size}`).join('')}`);
+    if (info.freeQueues !== info.maxQueues || held.length) ok = false;
+  } finally {
+    dev.close();
+  }
 }
 process.exit(ok ? 0 : 1);

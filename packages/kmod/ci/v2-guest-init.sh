@@ -38,6 +38,8 @@ if insmod /kmod/openaccel-v2.ko; then
       --format json --output packages/kmod/.out/kmod2-conformance.json); echo "v2: conformance exit $?"
     (cd /repo && node tools/accelctl/dist/bin.js conformance run --device "$uacce" --sysfs /sys \
       --format json --output packages/kmod/.out/kmod2-uacce.json); echo "v2: uacce profile exit $?"
+    # accelctl fuzz and stress, bench, foreign drivers, leak check (ci/guest-checks.sh, kernel-test.sh's part)
+    sh /repo/packages/kmod/ci/guest-checks.sh /repo/packages/kmod/.out || rc=1
   fi
   # unload while open: refused while a file is open, done once it is closed
   exec 3</dev/accel/accel0

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The defect probes of issue 10 in the test guest, without the slow parts of kernel-test.sh (no node, no
-# conformance): builds the 1.0 module (src/) and the 2.0 module (accel/) for the pinned kernel, the static
-# probes of ../guest, an initramfs holding them with the DRM and crypto modules 2.0 needs, boots it under
-# QEMU and prints the probes' lines. The guest runs the 1.0 probes on 1.0, unloads it, then the 2.0 probes.
-# Needs the kernel tree kernel-test.sh extracts (OA_KERNEL_WORK, default /tmp/openaccel-kernel).
-# Output: packages/kmod/.out/v2-console.log. Exit 0 when every 2.0 probe passes and dmesg stays clean.
+# The guest of the kernel job (kernel-test.sh calls it; alone it is the quick probe run): builds the 1.0
+# module (src/, the frozen old code, kept only for the 1.0 probes that must fail on it) and the 2.0 module
+# (accel/) for the pinned kernel, the static probes of ../guest, an initramfs holding them with the DRM and
+# crypto modules 2.0 needs, boots it once under QEMU and prints the probes' lines. The guest (/init is
+# ci/v2-guest-init.sh) runs the 1.0 probes on 1.0, unloads it, then everything on 2.0: the defect probes,
+# fuzz and stress in C, compat32, and with OA_V2_CONFORMANCE=1 (node and the repository over 9p) the
+# conformance suite, then ci/guest-checks.sh (accelctl fuzz and stress, bench, foreign drivers, leaks), then
+# unload. Needs the kernel tree kernel-test.sh extracts (OA_KERNEL_WORK, default /tmp/openaccel-kernel).
+# Output: packages/kmod/.out/v2-console.log and the reports. Exit 0 when every 2.0 check passes and dmesg stays clean.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 KREL=6.12.117+deb12-amd64
 KW=${OA_KERNEL_WORK:-/tmp/openaccel-kernel}
 KDIR=$KW/root/usr/src/linux-headers-$KREL
 UAPI=$KW/root/usr/src/linux-headers-6.12.117+deb12-common/include/uapi
-TIMEOUT=${OA_KERNEL_TIMEOUT:-1800}
+# Bounds only a hung guest: under emulation on a busy host the suite, fuzz and stress take many minutes.
+TIMEOUT=${OA_KERNEL_TIMEOUT:-2400}
 [ -d "$KDIR" ] || { echo "v2-guest: run packages/kmod/ci/kernel-test.sh once first (it extracts $KDIR)"; exit 2; }
 W=$(mktemp -d /tmp/openaccel-kmod2.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -55,8 +59,8 @@ echo "$MODS" | tr ' ' '\n' | sed '/^$/d; s|.*/||' > "$S/kmod/order"
 # UACCE, which this kernel does not build: its own drivers/misc/uacce out of tree, loaded before 2.0.
 rm -f "$OUT/kmod2-uacce.json"
 bash "$REPO/packages/kmod/ci/uacce-build.sh" "$W/uacce"; cp "$W/uacce/uacce.ko" "$S/kmod/"; echo uacce >> "$S/kmod/order"
-# OA_V2_CONFORMANCE=1: also the conformance suite (its 2.0 suite, picked by the node) with the repository's
-# compiled CLI over 9p, as kernel-test.sh runs 1.0's. Needs the repository built (npm run build).
+# OA_V2_CONFORMANCE=1: also the conformance suite (its 2.0 suite, picked by the node) and ci/guest-checks.sh
+# with the repository's compiled CLI over 9p. Needs the repository built (npm run build).
 VIRTFS=()
 if [ "${OA_V2_CONFORMANCE:-0}" = 1 ]; then
   NODE=$(readlink -f "$(command -v node)"); cp "$NODE" "$S/bin/node"
@@ -64,6 +68,10 @@ if [ "${OA_V2_CONFORMANCE:-0}" = 1 ]; then
   for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
     xz -dc "$KW/root/lib/modules/$KREL/kernel/$m.ko.xz" > "$S/kmod/${m##*/}.ko"
   done
+  # vgem for the foreign-driver checks, and the doorbell bench's C baseline (the guest has no compiler).
+  "$REPO/packages/kmod/ci/foreign-modules.sh" "$KW" "$KREL" "$S"
+  gcc-12 -O2 -std=c11 -pthread -static -o "$OUT/pingpong" "$REPO/packages/bench/c/pingpong.c"
+  rm -f "$OUT"/kmod-fuzz.json "$OUT"/kmod-stress.json "$OUT"/kmod-bench.json "$OUT"/foreign-*.json "$OUT/kmod2-conformance.json"
   VIRTFS=(-virtfs "local,path=$REPO,mount_tag=repo,security_model=none,id=repo")
 fi
 cp "$REPO/packages/kmod/ci/v2-guest-init.sh" "$S/init"; chmod +x "$S/init"
@@ -71,7 +79,7 @@ cp "$REPO/packages/kmod/ci/v2-guest-init.sh" "$S/init"; chmod +x "$S/init"
 
 echo "== v2-guest: boot (TCG); console in $OUT/v2-console.log"
 set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 -no-reboot -display none \
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 -no-reboot -display none \
   -kernel "$KW/root/boot/vmlinuz-$KREL" -initrd "$W/initrd.cpio" \
   -append 'console=ttyS0 quiet panic=-1 oops=panic' -serial "file:$OUT/v2-console.log" \
   -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${VIRTFS[@]}"
