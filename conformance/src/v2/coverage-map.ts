@@ -13,6 +13,7 @@ export const V2_RULE_TESTS: Readonly<Record<string, readonly string[]>> = {
   'core.syncobj_wait.handle_not_found': ['core.syncobj.handles_private'],
   'core.syncobj_destroy.handle_not_found': ['core.syncobj.handles_private'],
   'core.syncobj_handle_to_fd.sync_file_no_fence': ['protocol.sync.export'],
+  'ioctl.submit.too_many_held': ['protocol.sync.held-submits'],
   'fdinfo.drm-driver': ['fdinfo.keys'],
   'fdinfo.drm-client-id': ['fdinfo.keys'],
   'fdinfo.openaccel-queues': ['fdinfo.keys'],

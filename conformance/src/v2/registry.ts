@@ -1,10 +1,11 @@
-/** Every test of the 2.0 suite, in run order: sysfs, binding, queue ioctls, the data path, functions, GEM, PRIME, syncobjs, fdinfo, the DRM core errno rules, then latency. */
+/** Every test of the 2.0 suite, in run order: sysfs, binding, queue ioctls, the data path, functions, GEM, PRIME, syncobjs, interrupted waits, fdinfo, the DRM core errno rules, then latency. */
 import type { TestCase } from '../model.js';
 import type { AccelEnv } from './accel-env.js';
 import { bindingSuite } from './suites/binding.js';
 import { coreErrnoSuite } from './suites/core-errnos.js';
 import { functionsSuite } from './suites/functions.js';
 import { gemSyncSuite } from './suites/gem-sync.js';
+import { interruptedWaitSuite } from './suites/interrupted-waits.js';
 import { latencySuite } from './suites/latency.js';
 import { lifetimeSuite } from './suites/lifetime.js';
 import { queueIoctlSuite } from './suites/queue-ioctls.js';
@@ -13,4 +14,4 @@ import { svaSuite } from './suites/sva.js';
 import { syncQueueSuite } from './suites/sync-queues.js';
 import { sysfsSuite } from './suites/sysfs.js';
 
-export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...sysfsSuite, ...bindingSuite, ...queueIoctlSuite, ...ringSuite, ...functionsSuite, ...svaSuite, ...gemSyncSuite, ...syncQueueSuite, ...lifetimeSuite, ...coreErrnoSuite, ...latencySuite];
+export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...sysfsSuite, ...bindingSuite, ...queueIoctlSuite, ...ringSuite, ...functionsSuite, ...svaSuite, ...gemSyncSuite, ...syncQueueSuite, ...interruptedWaitSuite, ...lifetimeSuite, ...coreErrnoSuite, ...latencySuite];

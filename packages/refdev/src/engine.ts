@@ -423,6 +423,11 @@ function service(q: Queue, budget: number): number {
     cqRoom = OVERWRITE_FULL_CQ ? budget : q.cqEntries - ((q.cqTail - q.cqHeadSeen) >>> 0);
   }
   const take = Math.min((tail - q.sqHead) >>> 0, budget, Math.max(cqRoom, 0));
+  // 2.0 (ring.cq-full): commands held by a full CQ are no work, so an engine with nothing else goes to sleep.
+  if (take === 0 && q.armAck) {
+    q.idle++;
+    return 0;
+  }
   const sq = q.sq;
   let n = 0;
   for (; n < take && turnBytes < TURN_BYTES; n++) {
@@ -504,8 +509,15 @@ const lastPass = { worked: false, long: false };
 
 function hasWork(): boolean {
   if (Atomics.load(ctl, CTL_MAIL) !== mailSeen) return true;
-  for (const c of turns) for (const q of c.queues) if (!q.stopped && Atomics.load(q.tail, q.tailAt) >>> 0 !== q.sqHead) return true;
+  for (const c of turns) for (const q of c.queues) if (!q.stopped && Atomics.load(q.tail, q.tailAt) >>> 0 !== q.sqHead && !cqFull(q)) return true;
   return false;
+}
+
+/** 2.0 only: whether the CQ has no room, cq_head reloaded. 1.0 has no wake-up for freed CQ space, so it is polled on. */
+function cqFull(q: Queue): boolean {
+  if (!q.armAck || OVERWRITE_FULL_CQ) return false;
+  q.cqHeadSeen = Atomics.load(q.cqHeadIn, q.cqHeadAt) >>> 0;
+  return ((q.cqTail - q.cqHeadSeen) >>> 0) >= q.cqEntries;
 }
 
 function everyQueue(f: (q: Queue) => void): void {

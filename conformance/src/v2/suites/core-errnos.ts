@@ -94,7 +94,10 @@ const CASES: Case[] = [
   { ioctl: 'DRM_IOCTL_SYNCOBJ_TRANSFER', rule: 'pad_nonzero', needs: 'syncobj_timeline', fields: (env, t) => ({ src_handle: syncobj(env, t, true), dst_handle: syncobj(env, t), dst_point: 1n, pad: 1 }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_TRANSFER', rule: 'dst_not_found', needs: 'syncobj_timeline', fields: (env, t) => ({ src_handle: syncobj(env, t, true), dst_handle: NO_HANDLE, dst_point: 1n }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_TRANSFER', rule: 'src_not_found', needs: 'syncobj_timeline', fields: (env, t) => ({ src_handle: NO_HANDLE, dst_handle: syncobj(env, t), dst_point: 1n }) },
+  { ioctl: 'DRM_IOCTL_SYNCOBJ_TRANSFER', rule: 'flags_invalid', needs: 'syncobj_timeline', fields: (env, t) => ({ src_handle: syncobj(env, t, true), dst_handle: syncobj(env, t), dst_point: 1n, flags: UNDEFINED_FLAG }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_TRANSFER', rule: 'src_no_fence', needs: 'syncobj_timeline', fields: (env, t) => ({ src_handle: syncobj(env, t), dst_handle: syncobj(env, t), dst_point: 1n }) },
+  // Waits the 5 s the core gives a fence to come (DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT).
+  { ioctl: 'DRM_IOCTL_SYNCOBJ_TRANSFER', rule: 'wait_for_submit_timeout', needs: 'syncobj_timeline', fields: (env, t) => ({ src_handle: syncobj(env, t), dst_handle: syncobj(env, t), dst_point: 1n, flags: WAIT_FOR_SUBMIT }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL', rule: 'flags_invalid', needs: 'syncobj_timeline', fields: (env, t) => timeline(env, t, { flags: 0x1 }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL', rule: 'count_zero', needs: 'syncobj_timeline', fields: (env, t) => timeline(env, t, { count_handles: 0 }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL', rule: 'handles_fault', needs: 'syncobj_timeline', fields: (env, t) => timeline(env, t, { handles: BAD_POINTER }) },

@@ -43,6 +43,30 @@ const waitSyncobj = (env: AccelEnv, t: Transport, handle: number, ms: number) =>
 
 const needs = { caps: ['syncobj'] } as const;
 
+/**
+ * A point that stays pending as long as the test wants: the NOP signalling it sits behind a full CQ.
+ * `release()` consumes the CQ by the ring.cq-full protocol, so the NOP runs and the point signals.
+ */
+async function heldPoint(env: AccelEnv, t: Transport): Promise<{ handle: number; release(): Promise<void> }> {
+  const blocker = syncQueue(env, t, 2);
+  const handle = syncobj(env, t);
+  blocker.write({});
+  blocker.write({});
+  expectSuccess('SUBMIT of two NOPs that fill the CQ', submitWith(env, blocker, {}));
+  await blocker.until('both CQEs posted', () => blocker.entry(1).phase === 1);
+  blocker.write({});
+  expectSuccess('SUBMIT of a NOP behind the full CQ, signalling', submitWith(env, blocker, { signals: [{ handle }] }));
+  return {
+    handle,
+    async release() {
+      for (let i = 0; i < 3; i++) await blocker.next();
+    },
+  };
+}
+
+/** The held SUBMITs the spec promises an OA_QUEUE_SYNCOBJ queue (rule sync.held-submits). */
+const MIN_HELD_SUBMITS = 1024;
+
 export const syncQueueSuite: T[] = [
   {
     id: 'protocol.sync.queue',
@@ -106,15 +130,7 @@ export const syncQueueSuite: T[] = [
     requires: needs,
     async run(env) {
       const t = env.bound();
-      // A point that stays pending as long as the test wants: the command signalling it sits behind a full CQ.
-      const blocker = syncQueue(env, t, 2);
-      const held = syncobj(env, t);
-      blocker.write({});
-      blocker.write({});
-      expectSuccess('SUBMIT of two NOPs that fill the CQ', submitWith(env, blocker, {}));
-      await blocker.until('both CQEs posted', () => blocker.entry(1).phase === 1);
-      blocker.write({});
-      expectSuccess('SUBMIT of a NOP behind the full CQ, signalling', submitWith(env, blocker, { signals: [{ handle: held }] }));
+      const held = (await heldPoint(env, t)).handle;
       const doomed = syncQueue(env, t);
       const dropped = syncobj(env, t);
       doomed.write({});
@@ -125,6 +141,47 @@ export const syncQueueSuite: T[] = [
       after.write({});
       expectSuccess('SUBMIT waiting on the point of the destroyed queue', submitWith(env, after, { waits: [{ handle: dropped }] }));
       expectEqual('status of a command waiting on an error point', STATUS_DEVICE_ERROR, (await after.next()).status);
+    },
+  },
+  {
+    id: 'protocol.sync.held-submits',
+    doc: `a syncobj queue holds at least ${MIN_HELD_SUBMITS} SUBMITs waiting for a point; one past its bound is ENOMEM and consumes nothing (its command does not run, its signal point gets no fence), and the same call succeeds once the held ones are released`,
+    profiles: ['chain'],
+    requires: needs,
+    async run(env) {
+      const t = env.bound();
+      const gate = await heldPoint(env, t);
+      const q = syncQueue(env, t, 4);
+      const first = q.write({});
+      expectSuccess('SUBMIT of a NOP waiting on the held point', submitWith(env, q, { waits: [{ handle: gate.handle }] }));
+      // Behind it every SUBMIT is held too, even one that publishes no command.
+      for (let held = 1; held < MIN_HELD_SUBMITS; held++) {
+        const errno = q.submit({ sq_tail: q.tail }).errno;
+        if (errno !== undefined) throw new ConformanceFailure(`SUBMIT number ${held + 1} failed with ${errno} while ${held} were held`, `at least ${MIN_HELD_SUBMITS} held SUBMITs`, errno);
+      }
+      // One more, with a command and a signal point: a device may take it or refuse it with ENOMEM.
+      const probe = syncobj(env, t);
+      const probeTag = q.write({});
+      const refused = submitWith(env, q, { signals: [{ handle: probe }] });
+      if (refused !== undefined) {
+        expectErrno(`SUBMIT past ${MIN_HELD_SUBMITS} held ones`, 'ENOMEM', refused);
+        expectErrno('the signal point of the refused SUBMIT (no fence attached)', 'EINVAL', waitSyncobj(env, t, probe, 0));
+        // Back to the published tail: the cq-full wake-ups of next() SUBMIT the queue's tail.
+        q.tail = (q.tail - 1) >>> 0;
+      }
+      await gate.release();
+      expectEqual('the first command', first, (await q.next()).tag);
+      if (refused !== undefined) {
+        await q.until('the released SUBMITs ran', (s) => s.sqHead === 1);
+        await new Promise((r) => setTimeout(r, 100)); // a device that took the refused tail had time to run it
+        expectEqual('sq_head after the released SUBMITs', 1, q.statusWords().sqHead);
+        if (q.ready()) throw new ConformanceFailure('the refused SUBMIT published its command', 'no CQE for it', `tag ${q.entry(q.head).tag}`);
+        q.tail = (q.tail + 1) >>> 0;
+        expectSuccess('the refused SUBMIT, repeated', submitWith(env, q, { signals: [{ handle: probe }] }));
+      }
+      expectEqual('the probe command, once', probeTag, (await q.next()).tag);
+      expectSuccess('its signal point', waitSyncobj(env, t, probe, COMPLETION_DEADLINE_MS));
+      return { metrics: { boundAt: refused === undefined ? null : MIN_HELD_SUBMITS } };
     },
   },
   {

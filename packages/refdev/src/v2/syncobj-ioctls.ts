@@ -171,6 +171,8 @@ export async function serveSyncobj(name: string, v: Record<string, any>, call: I
       if (!dst) return fail('ENOENT');
       const src = file.syncobjs.get(v.src_handle);
       if (!src) return fail('ENOENT');
+      // drm_syncobj_find_fence checks the flags only after it found the source.
+      if (v.flags & ~WAIT_FOR_SUBMIT) return fail('EINVAL');
       if (src.stateAt(v.src_point) === 'none') {
         if (!(v.flags & WAIT_FOR_SUBMIT)) return fail('EINVAL');
         // drm_syncobj_find_fence waits for a fence to be submitted, for at most 5 s (ETIME after).

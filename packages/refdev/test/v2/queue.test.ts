@@ -14,6 +14,17 @@ const bound = () => {
 };
 const OP = { NOP: 0, COPY: 1, FILL: 2 };
 
+/** A 2-entry queue whose CQ holds two unconsumed NOPs (tags 1, 2) with two more published behind them (3, 4). */
+async function fullCqWithTwoWaiting(c: RawClient2): Promise<Ring2> {
+  const r = new Ring2(c, 2);
+  for (let i = 0; i < 2; i++) r.write({ opcode: OP.NOP, tag: i + 1 });
+  r.ring();
+  await until(() => r.cqTail === 2, 'the first two complete');
+  for (let i = 2; i < 4; i++) r.write({ opcode: OP.NOP, tag: i + 1 });
+  r.ring();
+  return r;
+}
+
 describe('CREATE_QUEUE', () => {
   it('returns five page-aligned regions; status and CQ are read-only, nothing is executable', () => {
     const c = bound();
@@ -183,12 +194,7 @@ describe('the data path', () => {
 
   it('freed CQ space reaches the device: commands held by a full CQ complete once the user consumes (ring.cq-full)', async () => {
     const c = bound();
-    const r = new Ring2(c, 2);
-    for (let i = 0; i < 2; i++) r.write({ opcode: OP.NOP, tag: i + 1 });
-    r.ring();
-    await until(() => r.cqTail === 2, 'the first two complete');
-    for (let i = 2; i < 4; i++) r.write({ opcode: OP.NOP, tag: i + 1 });
-    r.ring();
+    const r = await fullCqWithTwoWaiting(c);
     // The CQ is full: the next two cannot complete, whatever the engine does meanwhile.
     await new Promise((res) => setTimeout(res, 100));
     expect(r.cqTail).toBe(2);
@@ -199,6 +205,26 @@ describe('the data path', () => {
       for (let e; (e = r.take()); ) got.push(e.tag);
       return got.length === 4;
     }, 'the held commands complete');
+    expect(got).toEqual([1, 2, 3, 4]);
+    r.unmap();
+    c.close();
+  });
+
+  it('a full CQ with commands waiting is no work: the engine sleeps (NEED_WAKEUP) instead of spinning, and loses nothing (ring.cq-full)', async () => {
+    const c = bound();
+    const r = await fullCqWithTwoWaiting(c);
+    // It spun on the full CQ for ever, so NEED_WAKEUP never came back.
+    await until(() => (r.flags & NEED_WAKEUP) !== 0, 'the engine goes to sleep on the full CQ');
+    expect([r.sqHead, r.cqTail]).toEqual([2, 2]);
+    const got = [r.take()!.tag, r.take()!.tag];
+    expect(r.flags & NEED_WAKEUP).toBe(NEED_WAKEUP);
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail }).errno).toBe(0);
+    await until(() => {
+      for (let e; (e = r.take()); ) got.push(e.tag);
+      return got.length >= 4;
+    }, 'the waiting commands complete after the wake-up');
+    await new Promise((res) => setTimeout(res, 50));
+    expect(r.take()).toBeUndefined();
     expect(got).toEqual([1, 2, 3, 4]);
     r.unmap();
     c.close();

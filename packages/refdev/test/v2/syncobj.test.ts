@@ -108,6 +108,9 @@ describe('timelines', () => {
     expect(wait(c, [bin], 0n).errno).toBe(0);
     expect(c.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: t, dst_handle: 999, src_point: 3n }).errno).toBe('ENOENT');
     expect(c.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: t, dst_handle: bin, src_point: 9n }).errno).toBe('EINVAL');
+    // flags other than WAIT_FOR_SUBMIT: EINVAL, checked after both handles (drm_syncobj_find_fence); it was ignored.
+    expect(c.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: t, dst_handle: bin, src_point: 3n, flags: 8 }).errno).toBe('EINVAL');
+    expect(c.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: 999, dst_handle: bin, src_point: 3n, flags: 8 }).errno).toBe('ENOENT');
     c.close();
   });
 });
@@ -284,12 +287,23 @@ describe('OA_QUEUE_SYNCOBJ queues (sync.points)', () => {
       held++;
       expect(held).toBeLessThan(100_000);
     }
-    expect(held).toBeGreaterThan(0);
+    expect(held).toBeGreaterThanOrEqual(1024); // sync.held-submits: at least 1024
+    // The rejected SUBMIT consumes nothing: its command is not published, its signal point gets no fence.
+    r.write({ opcode: 0, tag: 9 });
+    const probe = create(c);
+    const probeSignal = pointArray([{ handle: probe }]);
+    const rejected = c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail, num_signals: 1, signals_ptr: probeSignal.ptr });
+    expect(rejected.errno).toBe('ENOMEM');
+    expect(wait(c, [probe], 0n).errno).toBe('EINVAL'); // no fence attached
     const done = create(c);
     gate.open();
     // Once the gate opens every held SUBMIT is released, and the queue takes points again.
     await until(() => c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: 0, num_signals: 1, signals_ptr: pointArray([{ handle: done }]).ptr }).errno === 0, 'the queue takes a SUBMIT again');
     expect(wait(c, [done], farDeadline()).errno).toBe(0);
+    expect([r.sqHead, r.cqTail]).toEqual([0, 0]); // the rejected command never ran
+    expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: r.tail, num_signals: 1, signals_ptr: probeSignal.ptr }).errno).toBe(0);
+    expect(wait(c, [probe], farDeadline()).errno).toBe(0);
+    expect(r.take()).toEqual({ tag: 9, result: 0, status: 0 });
     gate.ring.unmap();
     r.unmap();
     c.close();

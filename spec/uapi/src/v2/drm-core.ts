@@ -181,7 +181,7 @@ const arrayRules = (fn: string, countZero = true) =>
 const waitRules = [
   { id: 'no_fence', errno: 'EINVAL', when: 'a point has no fence yet and neither WAIT_FOR_SUBMIT nor WAIT_AVAILABLE is set', source: `${SYNCOBJ_C}: drm_syncobj_array_wait_timeout` },
   { id: 'timed_out', errno: 'ETIME', field: 'timeout_nsec', when: 'the deadline passed first (timeout_nsec 0 polls)', source: `${SYNCOBJ_C}: drm_syncobj_array_wait_timeout` },
-  { id: 'interrupted', errno: 'EINTR', when: 'a signal arrived (ERESTARTSYS inside the kernel; restarted when SA_RESTART)', source: `${SYNCOBJ_C}: drm_syncobj_array_wait_timeout` },
+  { id: 'interrupted', errno: 'EINTR', when: 'a signal arrived and its handler lacks SA_RESTART (-ERESTARTSYS inside the kernel: restarted with the same absolute deadline under SA_RESTART or after a stop; rule wait.interrupted)', source: `${SYNCOBJ_C}: drm_syncobj_array_wait_timeout` },
 ] as const;
 
 export const coreIoctls = [
@@ -374,14 +374,17 @@ export const coreIoctls = [
     nr: 0xcc,
     dir: 'readwrite',
     arg: 'drm_syncobj_transfer',
-    doc: 'Copy the fence of one point to another (binary to timeline and back).',
+    doc: 'Copy the fence of one point to another (binary to timeline and back). With WAIT_FOR_SUBMIT a source point that has no fence yet is waited for, interruptibly, for at most 5 s (relative, not a deadline); the fence it then finds is copied.',
     requires: 'DRIVER_SYNCOBJ_TIMELINE',
     errors: [
       notTimeline('timeline_unsupported', `${SYNCOBJ_C}: drm_syncobj_transfer_ioctl`),
       { id: 'pad_nonzero', errno: 'EINVAL', field: 'pad', when: 'pad is not 0', source: `${SYNCOBJ_C}: drm_syncobj_transfer_ioctl` },
       { id: 'dst_not_found', errno: 'ENOENT', field: 'dst_handle', when: 'dst_handle names no syncobj', source: `${SYNCOBJ_C}: drm_syncobj_transfer_to_timeline` },
       { id: 'src_not_found', errno: 'ENOENT', field: 'src_handle', when: 'src_handle names no syncobj', source: `${SYNCOBJ_C}: drm_syncobj_find_fence` },
-      { id: 'src_no_fence', errno: 'EINVAL', field: 'src_point', when: 'the source point has no fence and WAIT_FOR_SUBMIT is not set', source: `${SYNCOBJ_C}: drm_syncobj_find_fence` },
+      { id: 'flags_invalid', errno: 'EINVAL', field: 'flags', when: 'flags has a bit other than WAIT_FOR_SUBMIT (checked after both handles are found)', source: `${SYNCOBJ_C}: drm_syncobj_find_fence` },
+      { id: 'src_no_fence', errno: 'EINVAL', field: 'src_point', when: 'the source point has no fence (an empty syncobj, or a timeline point past the last one added) and WAIT_FOR_SUBMIT is not set', source: `${SYNCOBJ_C}: drm_syncobj_find_fence` },
+      { id: 'wait_for_submit_timeout', errno: 'ETIME', field: 'src_point', when: 'WAIT_FOR_SUBMIT is set and no fence was attached to the source point within 5 s (DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT, relative: a restarted call waits 5 s again); the destination is unchanged', source: `${SYNCOBJ_C}: drm_syncobj_find_fence` },
+      { id: 'interrupted', errno: 'EINTR', when: 'WAIT_FOR_SUBMIT, a signal arrived while waiting for the fence and its handler lacks SA_RESTART (-ERESTARTSYS inside the kernel; rule wait.interrupted)', source: `${SYNCOBJ_C}: drm_syncobj_find_fence` },
     ],
     since: '2.0',
   },

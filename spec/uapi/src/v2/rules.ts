@@ -122,8 +122,8 @@ export const rules = [
   },
   {
     id: 'ring.cq-full',
-    title: 'A full CQ never deadlocks a sleeping device',
-    text: 'A device that stops for lack of CQ space follows the sleep protocol of ring.wakeup: it sets OA_QUEUE_NEED_WAKEUP, issues a full barrier and reloads cq_head; if space appeared it clears the flag and goes on. After every store of cq_head the user issues a full barrier and loads status.flags; if OA_QUEUE_NEED_WAKEUP is set it calls DRM_IOCTL_OA_SUBMIT with its current tail. So freed CQ space always reaches a device that would otherwise sleep on it.',
+    title: 'A full CQ: commands wait in the SQ, the device sleeps',
+    text: 'While the CQ holds cq_entries unconsumed CQEs the device takes no command from the SQ: sq_head does not move, the published commands stay pending in the SQ, and no completion is lost, overwritten or posted twice. The device does not spin on cq_head. It may poll it for a bounded, device-defined time (as it may poll an idle doorbell); then it sets OA_QUEUE_NEED_WAKEUP, issues a full barrier and reloads cq_head: if space appeared it clears the flag and goes on, otherwise it waits, using no CPU, until DRM_IOCTL_OA_SUBMIT on the queue wakes it (it may also look at cq_head when it wakes for other work). After every store of cq_head the user issues a full barrier and loads status.flags; if OA_QUEUE_NEED_WAKEUP is set it calls DRM_IOCTL_OA_SUBMIT with its current tail. The device then takes the pending commands in SQ order and completes each exactly once. So freed CQ space always reaches a device that sleeps on it, and a CQ left full costs no CPU however long it stays full.',
     since: '2.0',
   },
   {
@@ -169,9 +169,21 @@ export const rules = [
     since: '2.0',
   },
   {
+    id: 'sync.held-submits',
+    title: 'How many SUBMITs a syncobj queue holds',
+    text: 'A SUBMIT on an OA_QUEUE_SYNCOBJ queue whose commands cannot start yet (a wait point of it, or of an earlier SUBMIT of the queue, has not signalled) is held by the driver until they can; a SUBMIT that publishes no new command counts too. How many SUBMITs one queue holds at once is implementation-defined but at least 1024; the next is ENOMEM (too_many_held). A rejected SUBMIT consumes nothing: its tail is not published (its commands are not run and sq_head never passes them until a later SUBMIT publishes them), no fence is attached to its signal points, and sq_head is reported as it is. No GET_INFO field or sysfs attribute reports the bound: a client that gets ENOMEM waits until an earlier SUBMIT of the queue has been released (for example by waiting on one of its signal points) and repeats the same call.',
+    since: '2.0',
+  },
+  {
     id: 'sync.export',
     title: 'Ordering against a GPU',
     text: 'A signal point exports as a sync_file (DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD with EXPORT_SYNC_FILE, after DRM_IOCTL_SYNCOBJ_TRANSFER to a binary syncobj for a timeline point) that another driver waits on; the sync_file of a GPU job is imported (FD_TO_HANDLE with IMPORT_SYNC_FILE) and used as a wait point. A GPU and an accelerator sharing a dma-buf are thus ordered without a CPU wait.',
+    since: '2.0',
+  },
+  {
+    id: 'wait.interrupted',
+    title: 'Waits that a signal interrupts',
+    text: 'DRM_IOCTL_OA_SUBMIT with OA_SUBMIT_WAIT, DRM_IOCTL_SYNCOBJ_WAIT, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT and DRM_IOCTL_SYNCOBJ_TRANSFER with WAIT_FOR_SUBMIT sleep interruptibly. A signal for the caller ends the sleep with -ERESTARTSYS inside the kernel, never with -EINTR from the driver, so what the client sees depends only on how it handles the signal: with no handler, with a handler installed with SA_RESTART (as Node.js and most language runtimes install theirs), or for a stop signal followed by SIGCONT, the call is restarted with the same argument and the client never sees the interruption; with a handler without SA_RESTART the call fails with EINTR. The deadlines of SUBMIT and of the syncobj waits are absolute CLOCK_MONOTONIC times, so a restarted call waits only for what is left of them; the 5 s TRANSFER waits for a fence is relative and starts again. SUBMIT is interrupted only in its wait, after it published its tail and attached its points: after EINTR the client repeats it with the same sq_tail and no points, which only waits again. A restarted SUBMIT is the same call again: its tail is published already, so nothing runs twice, but on an OA_QUEUE_SYNCOBJ queue its points are taken once more, as a SUBMIT of no new command; a client that must not add a signal point twice waits on that point (DRM_IOCTL_SYNCOBJ_WAIT) instead of passing OA_SUBMIT_WAIT. A device reached through a socket node (refdev) cannot see the caller\'s signals: a signal interrupts only the client\'s own read of the answer (restarted under SA_RESTART like any socket read), never the device\'s wait, which ends with EINTR only when the file loses its process (the bound process died or the connection closed).',
     since: '2.0',
   },
   {
