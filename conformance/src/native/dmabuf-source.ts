@@ -67,10 +67,16 @@ function accelGemDmabuf(env: NativeEnv, path: string, size: number): SourcedDmab
     if (e instanceof DriverError && e.errno === 'ENODEV') return undefined;
     throw e;
   }
-  env.defer(() => dev.close());
-  dev.bind();
-  const gem = dev.gemCreate({ memoryId: 0, size });
-  return { fd: env.own(gem.export()), size, how: `DRM_IOCTL_PRIME_HANDLE_TO_FD of a GEM object of ${path}` };
+  try {
+    dev.bind();
+    const gem = dev.gemCreate({ memoryId: 0, size });
+    const fd = env.own(gem.export());
+    // The dma-buf holds the object; the handle and the file can go (a handle would keep the dma-buf alive).
+    gem.close();
+    return { fd, size, how: `DRM_IOCTL_PRIME_HANDLE_TO_FD of a GEM object of ${path}` };
+  } finally {
+    dev.close();
+  }
 }
 
 /** A new dma-buf of `size` bytes (a multiple of the page size) from the node under test, owned by env. */
