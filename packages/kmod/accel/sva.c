@@ -44,6 +44,7 @@ bool oa_sva_live(struct oa_file *of)
 /* Enters the bound address space for one command; NULL when unbound or the process has exited. */
 struct mm_struct *oa_sva_enter(struct oa_file *of)
 {
+	/* Pairs with the release store of owner in bind: sva_mm is set before owner is seen. */
 	struct mm_struct *mm = smp_load_acquire(&of->owner) ? of->sva_mm : NULL;
 
 	if (!mm || !mmget_not_zero(mm))
