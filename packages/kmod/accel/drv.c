@@ -137,6 +137,41 @@ static bool syncobj_reserve(struct drm_file *file, unsigned int cmd)
 	return false;
 }
 
+/*
+ * The DRM core's syncobj array ioctls kmalloc count_handles entries without __GFP_NOWARN: a count
+ * past the page allocator's largest order WARNs in the kernel log before it fails with ENOMEM. Any
+ * client may ask that, so the count is bounded here first with the same ENOMEM (array_no_memory).
+ */
+#define OA_SYNCOBJ_ARRAY_MAX 65536
+
+static int syncobj_array_count_ok(unsigned int cmd, void __user *uarg)
+{
+	size_t at;
+	u32 count;
+
+	switch (cmd) {
+	case DRM_IOCTL_SYNCOBJ_WAIT:
+		at = offsetof(struct drm_syncobj_wait, count_handles);
+		break;
+	case DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT:
+		at = offsetof(struct drm_syncobj_timeline_wait, count_handles);
+		break;
+	case DRM_IOCTL_SYNCOBJ_RESET:
+	case DRM_IOCTL_SYNCOBJ_SIGNAL:
+		at = offsetof(struct drm_syncobj_array, count_handles);
+		break;
+	case DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL:
+	case DRM_IOCTL_SYNCOBJ_QUERY:
+		at = offsetof(struct drm_syncobj_timeline_array, count_handles);
+		break;
+	default:
+		return 0;
+	}
+	if (get_user(count, (u32 __user *)((u8 __user *)uarg + at)))
+		return -EFAULT;
+	return count > OA_SYNCOBJ_ARRAY_MAX ? -ENOMEM : 0;
+}
+
 static long oa_ioctl_bounded(struct file *filp, unsigned int cmd,
 			     void __user *uarg, bool compat)
 {
@@ -145,6 +180,8 @@ static long oa_ioctl_bounded(struct file *filp, unsigned int cmd,
 		       cmd == DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE;
 	long ret = oa_check_out(cmd, uarg);
 
+	if (!ret)
+		ret = syncobj_array_count_ok(cmd, uarg);
 	if (ret)
 		return ret;
 	if (syncobj_reserve(file, cmd))

@@ -56,7 +56,7 @@ SOURCES=$(ls "$REPO"/packages/kmod/src/*.c "$REPO"/packages/kmod/accel/*.c | gre
 # pipefail a pipeline starting with it would always be false, and no problem would ever fail the job).
 # shellcheck disable=SC2086
 checkpatch_report=$(perl "$CHECKPATCH" --no-tree --terse -f $SOURCES "$REPO"/packages/kmod/src/oa.h \
-  "$REPO"/packages/kmod/accel/oa_drv.h 2>&1 || true)
+  "$REPO"/packages/kmod/accel/*.h 2>&1 || true)
 if printf '%s\n' "$checkpatch_report" \
     | grep -v 'LINUX_VERSION_CODE\|Comparisons should place the constant' | grep -E 'ERROR|WARNING'; then
   echo "kernel: checkpatch.pl reports problems"; exit 1

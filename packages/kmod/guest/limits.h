@@ -111,6 +111,26 @@ static void limit_syncobjs(void)
 	close(fd);
 }
 
+/*
+ * A syncobj array ioctl with a huge count_handles: ENOMEM, and no allocation the page allocator
+ * WARNs about (dmesg is checked after the probes).
+ */
+static void limit_syncobj_array(void)
+{
+	int fd = open_bound(DEV0);
+	uint32_t h = 1;
+	uint64_t pt = 1;
+	struct drm_syncobj_timeline_array ts = { .handles = (uintptr_t)&h, .points = (uintptr_t)&pt,
+						 .count_handles = 0x7fffffff };
+	struct drm_syncobj_wait w = { .handles = (uintptr_t)&h, .count_handles = 0x7fffffff };
+	int signal = xioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ts);
+	int wait = xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+
+	report("limit.syncobj_array", signal == -ENOMEM && wait == -ENOMEM,
+	       "count_handles 0x7fffffff: TIMELINE_SIGNAL %s, WAIT %s", strerror(-signal), strerror(-wait));
+	close(fd);
+}
+
 /* Submits held behind a full CQ: batches whose commands cannot complete until the user pops. */
 static void limit_held_submits(void)
 {
@@ -173,6 +193,7 @@ static void limits(void)
 	}
 	limit_objects();
 	limit_syncobjs();
+	limit_syncobj_array();
 	limit_held_submits();
 	report("limit.params", !limits_set(1), "file_max_* restored");
 }

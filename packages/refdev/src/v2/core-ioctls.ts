@@ -86,7 +86,8 @@ async function serveCoreValue(name: string, v: Record<string, any>, call: IoctlC
       if (own) return importObject(call, own);
       if (!isDmabuf(fd)) return fail('EINVAL');
       const size = sizeOf(fd);
-      if (size === 0 || size > MAX_IMPORT_BYTES || file.gem.size >= MAX_HANDLES) return fail('EINVAL');
+      if (size === 0 || size > MAX_IMPORT_BYTES) return fail('EINVAL');
+      if (file.gem.size >= MAX_HANDLES) return fail('ENOSPC'); // handles_exhausted
       const kept = dupFd(fd);
       if (typeof kept === 'string') return fail('EMFILE');
       let obj;
@@ -105,7 +106,7 @@ async function importObject(call: IoctlCall, obj: import('./gem.js').GemObject):
   const { file } = call;
   const known = [...file.gem].find(([, o]) => o === obj);
   if (known) return { errno: 0, out: { handle: known[0] } };
-  if (file.gem.size >= MAX_HANDLES) return fail('ENOMEM');
+  if (file.gem.size >= MAX_HANDLES) return fail('ENOSPC');
   const handle = file.addGem(obj);
   await file.device.tell({ op: 'addHandle', ctx: file.id, handle, address: obj.mapping.address, length: obj.size });
   return { errno: 0, out: { handle } };

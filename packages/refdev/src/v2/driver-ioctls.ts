@@ -96,7 +96,8 @@ export async function serveDriver(name: string, call: IoctlCall): Promise<Reply>
       if (!hasCap(d.config, 'device_memory')) return fail('EOPNOTSUPP');
       const size: bigint = v.size;
       if (size === 0n || size % BigInt(PAGE_SIZE) !== 0n) return fail('EINVAL');
-      if (size > BigInt(pool.freeBytes) || file.gem.size >= MAX_HANDLES) return fail('ENOMEM');
+      if (size > BigInt(pool.freeBytes)) return fail('ENOMEM');
+      if (file.gem.size >= MAX_HANDLES) return fail('ENOSPC'); // handles_exhausted
       let fd: number;
       try {
         fd = createDmabuf(`${d.config.name}-${pool.config.id}`, Number(size));

@@ -76,7 +76,7 @@ export async function serveSyncobj(name: string, v: Record<string, any>, call: I
   switch (name) {
     case 'DRM_IOCTL_SYNCOBJ_CREATE': {
       if (v.flags & ~drmConstant('DRM_SYNCOBJ_CREATE_SIGNALED')) return fail('EINVAL');
-      if (file.syncobjs.size >= MAX_HANDLES) return fail('ENOMEM');
+      if (file.syncobjs.size >= MAX_HANDLES) return fail('ENOSPC');
       return { errno: 0, out: { handle: file.addSyncobj(new Syncobj((v.flags & 1) !== 0)) } };
     }
     case 'DRM_IOCTL_SYNCOBJ_DESTROY': {
@@ -134,7 +134,7 @@ export async function serveSyncobj(name: string, v: Record<string, any>, call: I
       if (v.flags === 0) {
         const e = fd === undefined ? undefined : exported.get(identityOf(fd) ?? '');
         if (!e) return fail('EINVAL');
-        if (file.syncobjs.size >= MAX_HANDLES) return fail('ENOMEM');
+        if (file.syncobjs.size >= MAX_HANDLES) return fail('ENOSPC');
         return { errno: 0, out: { handle: file.addSyncobj(e.syncobj) } };
       }
       const id = fd === undefined ? undefined : eventfdId(fd);

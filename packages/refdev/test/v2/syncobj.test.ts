@@ -79,6 +79,18 @@ describe('binary syncobjs', () => {
     c.close();
   });
 
+  it('a file holds at most 4096 syncobj handles: CREATE past them is ENOSPC, another file is unaffected, a DESTROY makes room (core.syncobj_create.handles_exhausted)', () => {
+    const c = open();
+    const other = open();
+    for (let i = 0; i < 4096; i++) create(c);
+    expect(c.core('DRM_IOCTL_SYNCOBJ_CREATE', { flags: 0 }).errno).toBe('ENOSPC');
+    expect(other.core('DRM_IOCTL_SYNCOBJ_CREATE', { flags: 0 }).errno).toBe(0);
+    expect(c.core('DRM_IOCTL_SYNCOBJ_DESTROY', { handle: 1 }).errno).toBe(0);
+    expect(c.core('DRM_IOCTL_SYNCOBJ_CREATE', { flags: 0 }).errno).toBe(0);
+    c.close();
+    other.close();
+  });
+
   it("another file's syncobj handle is ENOENT", () => {
     const a = open();
     const b = open();

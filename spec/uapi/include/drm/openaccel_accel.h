@@ -812,6 +812,11 @@ struct oa_aes_gcm_params {
  *     device lacks OA_CAP_DEVICE_MEMORY).
  *   EINVAL (size_invalid): size is 0 or not a multiple of the region alloc_align.
  *   ENOMEM (out_of_memory): the region has fewer than size free bytes.
+ *   ENOMEM (file_memory_limit): the GEM objects this file holds handles to would pass the bytes a
+ *     driver lets one file hold (implementation-defined; the reference driver: module parameter
+ *     file_max_memory_mib, 1024 MiB).
+ *   ENOSPC (handles_exhausted): the file holds as many GEM handles as it may
+ *     (implementation-defined; the reference driver: module parameter file_max_objects, 4096).
  */
 #define DRM_IOCTL_OA_GEM_CREATE DRM_IOWR(DRM_COMMAND_BASE + DRM_OA_GEM_CREATE, struct oa_gem_create)
 

@@ -176,7 +176,7 @@ const arrayRules = (fn: string, countZero = true) =>
     ...(countZero ? [{ id: 'count_zero', errno: 'EINVAL', field: 'count_handles', when: 'count_handles is 0', source: `${SYNCOBJ_C}: ${fn}` } as const] : []),
     { id: 'handles_fault', errno: 'EFAULT', field: 'handles', when: 'the handle array is not readable', source: `${SYNCOBJ_C}: drm_syncobj_array_find` },
     { id: 'handle_not_found', errno: 'ENOENT', field: 'handles', when: 'a handle names no syncobj of this file', source: `${SYNCOBJ_C}: drm_syncobj_array_find` },
-    { id: 'array_no_memory', errno: 'ENOMEM', field: 'count_handles', when: 'the kernel cannot allocate count_handles entries', source: `${SYNCOBJ_C}: drm_syncobj_array_find` },
+    { id: 'array_no_memory', errno: 'ENOMEM', field: 'count_handles', when: 'the kernel cannot allocate count_handles entries, or count_handles passes a bound the driver sets so that no client can make the kernel try (the reference driver: 65536)', source: `${SYNCOBJ_C}: drm_syncobj_array_find` },
   ] as const;
 const waitRules = [
   { id: 'no_fence', errno: 'EINVAL', when: 'a point has no fence yet and neither WAIT_FOR_SUBMIT nor WAIT_AVAILABLE is set', source: `${SYNCOBJ_C}: drm_syncobj_array_wait_timeout` },
@@ -244,6 +244,7 @@ export const coreIoctls = [
       { id: 'gem_unsupported', errno: 'EOPNOTSUPP', when: 'the driver lacks DRIVER_GEM', source: `${PRIME_C}: drm_prime_fd_to_handle_ioctl` },
       { id: 'fd_bad', errno: 'EBADF', field: 'fd', when: 'fd is not an open fd of the caller', source: `${PRIME_C}: drm_gem_prime_fd_to_handle` },
       { id: 'fd_not_dmabuf', errno: 'EINVAL', field: 'fd', when: 'fd is open but not a dma-buf', source: `${PRIME_C}: drm_gem_prime_fd_to_handle` },
+      { id: 'handles_exhausted', errno: 'ENOSPC', field: 'fd', when: 'the dma-buf is not imported yet and the file holds as many GEM handles as it may: the handle space is used up, or a per-file bound the driver sets (the reference driver: module parameter file_max_objects, 4096)', source: `drivers/gpu/drm/drm_gem.c: drm_gem_handle_create_tail` },
     ],
     since: '2.0',
   },
@@ -257,6 +258,7 @@ export const coreIoctls = [
     errors: [
       notSyncobj('syncobj_unsupported', `${SYNCOBJ_C}: drm_syncobj_create_ioctl`),
       { id: 'flags_invalid', errno: 'EINVAL', field: 'flags', when: 'flags has a bit other than DRM_SYNCOBJ_CREATE_SIGNALED', source: `${SYNCOBJ_C}: drm_syncobj_create_ioctl` },
+      { id: 'handles_exhausted', errno: 'ENOSPC', when: 'the file holds as many syncobj handles as it may: the handle space is used up, or a per-file bound the driver sets (the reference driver: module parameter file_max_syncobjs, 4096)', source: `${SYNCOBJ_C}: drm_syncobj_get_handle` },
     ],
     since: '2.0',
   },
@@ -306,6 +308,7 @@ export const coreIoctls = [
       { id: 'fd_not_syncobj', errno: 'EINVAL', field: 'fd', when: 'without IMPORT_SYNC_FILE: fd is not open or not a syncobj fd', source: `${SYNCOBJ_C}: drm_syncobj_fd_to_handle` },
       { id: 'fd_not_sync_file', errno: 'EINVAL', field: 'fd', when: 'with IMPORT_SYNC_FILE: fd is not a sync_file', source: `${SYNCOBJ_C}: drm_syncobj_import_sync_file_fence` },
       { id: 'handle_not_found', errno: 'ENOENT', field: 'handle', when: 'with IMPORT_SYNC_FILE: the handle names no syncobj', source: `${SYNCOBJ_C}: drm_syncobj_import_sync_file_fence` },
+      { id: 'handles_exhausted', errno: 'ENOSPC', when: 'without IMPORT_SYNC_FILE: the file holds as many syncobj handles as it may (as SYNCOBJ_CREATE handles_exhausted)', source: `${SYNCOBJ_C}: drm_syncobj_fd_to_handle` },
     ],
     since: '2.0',
   },

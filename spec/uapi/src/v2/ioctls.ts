@@ -133,6 +133,8 @@ export const ioctls = [
       { id: 'alloc_unsupported', errno: 'EOPNOTSUPP', field: 'memory_id', when: 'the region cannot be allocated from (alloc_align 0, or the device lacks OA_CAP_DEVICE_MEMORY)' },
       { id: 'size_invalid', errno: 'EINVAL', field: 'size', when: 'size is 0 or not a multiple of the region alloc_align' },
       { id: 'out_of_memory', errno: 'ENOMEM', field: 'size', when: 'the region has fewer than size free bytes' },
+      { id: 'file_memory_limit', errno: 'ENOMEM', field: 'size', when: 'the GEM objects this file holds handles to would pass the bytes a driver lets one file hold (implementation-defined; the reference driver: module parameter file_max_memory_mib, 1024 MiB)' },
+      { id: 'handles_exhausted', errno: 'ENOSPC', when: 'the file holds as many GEM handles as it may (implementation-defined; the reference driver: module parameter file_max_objects, 4096)' },
     ],
     since: '2.0',
   },
