@@ -397,6 +397,14 @@ function checkNop(q: Queue, at: number): number {
 
 /** Runs at most `budget` of what the queue's doorbell publishes; returns how many commands ran. */
 function service(q: Queue, budget: number): number {
+  // A SUBMIT with an overrunning tail stops the queue in the flags word; the doorbell may hold a tail in
+  // range again by the time the engine looks, and a stopped queue never runs another command (ring.overrun).
+  if (Atomics.load(q.flags, q.flagsAt) & QUEUE_ERROR) {
+    q.stopped = true;
+    if (q.waiting) (q.waiting = false), port.postMessage({ progress: q.key });
+    endWatches(q);
+    return 0;
+  }
   const tail = Atomics.load(q.tail, q.tailAt) >>> 0;
   if (tail === q.sqHead) {
     q.idle++;

@@ -199,14 +199,22 @@ export const ringSuite: T[] = [
     doc: 'a doorbell tail more than sq_entries past sq_head stops the queue: OA_QUEUE_ERROR set, nothing more read, SUBMIT is EIO',
     profiles: ['queue'],
     async run(env) {
-      const q = new AccelQueue(env, env.bound(), { sqEntries: 4 });
+      const file = env.bound();
+      const q = new AccelQueue(env, file, { sqEntries: 4 });
       if (!q.doorbell) throw new SkipTest('a doorbell queue');
       for (let i = 0; i < 4; i++) q.write({});
       q.tail = 9; // five past a full ring
       q.publish(9);
       await q.until('OA_QUEUE_ERROR after an overrunning tail', (s) => (s.flags & QUEUE_ERROR) !== 0);
       expectErrno('SUBMIT on the stopped queue', 'EIO', q.submit({ sq_tail: 9 }).errno);
-      if (q.ready()) throw new ConformanceFailure('the stopped queue ran a command', 'no CQE', 'a CQE');
+      // Stopped for good: a tail back in range does not restart it. Two round trips on another queue of the
+      // file give the engine turns in which it would have run the four entries.
+      q.publish(2);
+      const other = new AccelQueue(env, file, { sqEntries: 4 });
+      await other.run({});
+      await other.run({});
+      if (q.ready()) throw new ConformanceFailure('the stopped queue ran a command after a tail in range was published', 'no CQE', 'a CQE');
+      expectEqual('sq_head of the stopped queue', 0, q.statusWords().sqHead);
     },
   },
   {

@@ -144,7 +144,10 @@ describe('the data path', () => {
     r.write({ opcode: OP.NOP, tag: 1 });
     r.ring();
     await until(() => r.armAck === 1, 'the device answers the arm');
-    expect(readEventfd(efd)).toBe(1n);
+    // The device stores arm_ack before it writes the eventfd (ring.arming): the write may follow a moment later.
+    let signalled: bigint | undefined;
+    await until(() => (signalled = readEventfd(efd)) !== undefined, 'the eventfd is signalled');
+    expect(signalled).toBe(1n);
     r.write({ opcode: OP.NOP, tag: 2 });
     r.ring();
     await until(() => r.cqTail === 2, 'the second completion');
@@ -170,6 +173,34 @@ describe('the data path', () => {
     expect(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: 999, sq_tail: 0 }).errno).toBe('ENOENT');
     r.unmap();
     s.unmap();
+    other.unmap();
+    c.close();
+  });
+
+  it('a queue stopped by an overrunning tail never runs the entries a later in-range doorbell tail publishes (ring.overrun)', async () => {
+    const c = bound();
+    const other = new Ring2(c, 4);
+    // The race a client can lose on purpose: the overrunning tail reaches the device by SUBMIT, and the
+    // doorbell is back in range before the engine reads it. Several rounds, so the old engine lost it.
+    for (let round = 0; round < 8; round++) {
+      const r = new Ring2(c, 4);
+      for (let i = 0; i < 4; i++) r.write({ opcode: OP.NOP, tag: i + 1 });
+      Atomics.store(r.doorbell!, 0, 9);
+      // EINVAL when the SUBMIT finds the overrun, EIO when the engine read the doorbell first and stopped it.
+      expect(['EINVAL', 'EIO']).toContain(c.ioctl('DRM_IOCTL_OA_SUBMIT', { queue_id: r.id, sq_tail: 9 }).errno);
+      expect(r.flags & QUEUE_ERROR).toBe(QUEUE_ERROR);
+      Atomics.store(r.doorbell!, 0, 2); // in range: the entries are valid NOPs
+      for (let i = 0; i < 2; i++) {
+        const want = other.cqTail + 1;
+        other.write({ opcode: OP.NOP, tag: want });
+        other.ring();
+        await until(() => other.cqTail === want, 'a completion on the other queue');
+        other.take();
+      }
+      expect([r.sqHead, r.cqTail]).toEqual([0, 0]);
+      r.unmap();
+      expect(c.ioctl('DRM_IOCTL_OA_DESTROY_QUEUE', { queue_id: r.id }).errno).toBe(0);
+    }
     other.unmap();
     c.close();
   });
