@@ -92,7 +92,14 @@ export class Syncobj {
     let fd = -1;
     try {
       // Without WAIT_FOR_SUBMIT: a point with no fence yet is EINVAL at once rather than a wait inside the ioctl.
-      this.ioctls.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: this.handle, dst_handle: tmp, src_point: BigInt(point), dst_point: 0n, flags: 0 });
+      try {
+        this.ioctls.core('DRM_IOCTL_SYNCOBJ_TRANSFER', { src_handle: this.handle, dst_handle: tmp, src_point: BigInt(point), dst_point: 0n, flags: 0 });
+      } catch (e) {
+        // pad and flags are 0 here, so of TRANSFER's EINVAL rules only src_no_fence can apply: name its field.
+        if (e instanceof UapiError && e.errno === 'EINVAL' && e.field === undefined)
+          throw new UapiError({ errno: 'EINVAL', ioctl: 'DRM_IOCTL_SYNCOBJ_TRANSFER', field: 'src_point' }, `point ${point} has no fence yet (rule src_no_fence)`);
+        throw e;
+      }
       fd = Number(this.ioctls.core('DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', { handle: tmp, flags: EXPORT_SYNC_FILE }).fd);
       this.ioctls.core('DRM_IOCTL_SYNCOBJ_DESTROY', { handle: tmp });
       return fd;
