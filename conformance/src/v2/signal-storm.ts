@@ -25,8 +25,8 @@ export interface StormResult<R> {
   end: bigint;
 }
 
-/** Runs `call` (which blocks) while `count` signals arrive `intervalMs` apart. */
-export async function underSignals<R>(call: () => R, count = 40, intervalMs = 10): Promise<StormResult<R>> {
+/** Runs `call` (which blocks) while signals arrive `intervalMs` apart (at most `count` of them). */
+export async function underSignals<R>(call: () => R, count = 2000, intervalMs = 10): Promise<StormResult<R>> {
   const self = pidfdOpen(process.pid);
   if (typeof self === 'string') throw new Error(`pidfd_open of this process: ${self}`);
   const onSignal = () => {};
@@ -56,10 +56,14 @@ export async function underSignals<R>(call: () => R, count = 40, intervalMs = 10
     });
   try {
     if ((await nextLine(STARTUP_MS)) !== 'ready') throw new Error('the signal helper did not start');
+    // The call starts only once the helper is signalling, and the helper goes on until the call is over:
+    // however slowly the helper is scheduled (an emulated guest), signals fall inside the call.
     child.stdin!.write('go\n');
+    if ((await nextLine(STARTUP_MS)) !== 'started') throw new Error('the signal helper sent no signal');
     const start = process.hrtime.bigint();
     const result = call();
     const end = process.hrtime.bigint();
+    child.stdin!.write('stop\n');
     const sent = await nextLine(STARTUP_MS);
     const times = (sent ?? '').split(' ').slice(1).filter(Boolean).map(BigInt);
     return { result, inside: times.filter((t) => t > start && t < end).length, start, end };

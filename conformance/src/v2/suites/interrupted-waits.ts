@@ -39,14 +39,16 @@ export const interruptedWaitSuite: T[] = [
       await q.until('CQ full', () => q.entry(1).phase === 1);
       tags.push(q.write({}), q.write({}));
       q.publish();
-      const deadline = monotonicDeadline(BLOCK_MS);
-      const submit = await underSignals(() => q.submit({ sq_tail: q.tail, flags: SUBMIT_WAIT, timeout_ns: deadline }).errno);
+      // Each deadline is taken as its call starts: starting the signal helper can take seconds (an emulated guest).
+      let deadline = 0n;
+      const submit = await underSignals(() => q.submit({ sq_tail: q.tail, flags: SUBMIT_WAIT, timeout_ns: (deadline = monotonicDeadline(BLOCK_MS)) }).errno);
       expectUninterrupted('SUBMIT with OA_SUBMIT_WAIT', submit, deadline);
       const metrics: Record<string, number> = { submitSignals: submit.inside };
       if (env.has('syncobj')) {
         const empty = syncobj(env, t);
-        const d = monotonicDeadline(BLOCK_MS);
-        const wait = await underSignals(() => env.core(t, 'DRM_IOCTL_SYNCOBJ_WAIT', { handles: env.u32s([empty]), count_handles: 1, timeout_nsec: d, flags: drmConstant('DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT') }).errno);
+        let d = 0n;
+        const handles = env.u32s([empty]);
+        const wait = await underSignals(() => env.core(t, 'DRM_IOCTL_SYNCOBJ_WAIT', { handles, count_handles: 1, timeout_nsec: (d = monotonicDeadline(BLOCK_MS)), flags: drmConstant('DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT') }).errno);
         expectUninterrupted('SYNCOBJ_WAIT with WAIT_FOR_SUBMIT', wait, d);
         metrics.syncobjWaitSignals = wait.inside;
       }
