@@ -149,24 +149,30 @@ static int syncobj_array_count_ok(unsigned int cmd, void __user *uarg)
 	size_t at;
 	u32 count;
 
-	switch (cmd) {
-	case DRM_IOCTL_SYNCOBJ_WAIT:
+	/* drm_ioctl picks the handler by number alone: a size or direction the caller chose does not hide it */
+	if (_IOC_TYPE(cmd) != DRM_IOCTL_BASE)
+		return 0;
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT):
 		at = offsetof(struct drm_syncobj_wait, count_handles);
 		break;
-	case DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT:
+	case _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
 		at = offsetof(struct drm_syncobj_timeline_wait, count_handles);
 		break;
-	case DRM_IOCTL_SYNCOBJ_RESET:
-	case DRM_IOCTL_SYNCOBJ_SIGNAL:
+	case _IOC_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case _IOC_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
 		at = offsetof(struct drm_syncobj_array, count_handles);
 		break;
-	case DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL:
-	case DRM_IOCTL_SYNCOBJ_QUERY:
+	case _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case _IOC_NR(DRM_IOCTL_SYNCOBJ_QUERY):
 		at = offsetof(struct drm_syncobj_timeline_array, count_handles);
 		break;
 	default:
 		return 0;
 	}
+	/* drm_ioctl copies in only _IOC_SIZE bytes of an _IOC_WRITE command and zero-fills the rest */
+	if (!(_IOC_DIR(cmd) & _IOC_WRITE) || _IOC_SIZE(cmd) < at + sizeof(count))
+		return 0;
 	if (get_user(count, (u32 __user *)((u8 __user *)uarg + at)))
 		return -EFAULT;
 	return count > OA_SYNCOBJ_ARRAY_MAX ? -ENOMEM : 0;

@@ -123,11 +123,16 @@ static void limit_syncobj_array(void)
 	struct drm_syncobj_timeline_array ts = { .handles = (uintptr_t)&h, .points = (uintptr_t)&pt,
 						 .count_handles = 0x7fffffff };
 	struct drm_syncobj_wait w = { .handles = (uintptr_t)&h, .count_handles = 0x7fffffff };
+	/* the same number with a longer size in the command: drm_ioctl dispatches by number alone */
+	uint64_t longer[5] = { (uintptr_t)&h, (uintptr_t)&pt, 0x7fffffffull };
 	int signal = xioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ts);
 	int wait = xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+	int resized = xioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
+				      _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL), sizeof(longer)), longer);
 
-	report("limit.syncobj_array", signal == -ENOMEM && wait == -ENOMEM,
-	       "count_handles 0x7fffffff: TIMELINE_SIGNAL %s, WAIT %s", strerror(-signal), strerror(-wait));
+	report("limit.syncobj_array", signal == -ENOMEM && wait == -ENOMEM && resized == -ENOMEM,
+	       "count_handles 0x7fffffff: TIMELINE_SIGNAL %s, WAIT %s, TIMELINE_SIGNAL sized %zu %s",
+	       strerror(-signal), strerror(-wait), sizeof(longer), strerror(-resized));
 	close(fd);
 }
 
