@@ -24,5 +24,6 @@ export const V2_EXEMPTIONS: readonly { rule: string; reason: string }[] = [
   { rule: 'core.gem_close.gem_unsupported', reason: 'an OpenAccel driver is a GEM driver (memory.gem); only a driver without DRIVER_GEM answers it' },
   { rule: 'core.prime_handle_to_fd.gem_unsupported', reason: 'as core.gem_close.gem_unsupported' },
   { rule: 'core.prime_fd_to_handle.gem_unsupported', reason: 'as core.gem_close.gem_unsupported' },
+  { rule: 'protocol.memory.sva-engines', reason: 'it says which promises of memory.fault hold on which kind of device; what holds on both is checked by the tests of memory.access, memory.fault and context.lifetime' },
   { rule: 'opcode.nop.address_fault', reason: 'a NOP names no memory (a non-zero operand is INVALID_FIELD), so nothing can fault; every opcode lists the common statuses' },
 ];

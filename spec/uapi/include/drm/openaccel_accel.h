@@ -994,6 +994,21 @@ struct oa_aes_gcm_params {
  *     OA_STATUS_ADDRESS_FAULT promises that nothing outside the ranges the command names was read
  *     or written, that dst holds unspecified bytes, and that result is 0. It does not promise that
  *     dst is untouched. A user who needs dst intact on failure writes to a scratch buffer.
+ *   memory.sva-engines - SVA on a software engine and on PASID hardware: Two kinds of device
+ *     implement OA_BIND_SVA, and they keep memory.fault differently. A software engine (the
+ *     reference kernel driver) holds a reference to the bound process's mm and copies through its
+ *     own buffers with the kernel's user-copy routines while it has that mm: a page that is not
+ *     present is brought in by the ordinary CPU fault path, at CPU fault cost; a fault is found
+ *     before any byte of dst is written, so dst is in fact untouched; no PASID is allocated. A
+ *     PASID device tags its DMA with the PASID of the bound mm: a page the IOMMU cannot translate
+ *     raises a page request (PRI, I/O page fault) that the kernel resolves while the device stalls,
+ *     microseconds to milliseconds for each request, visible as latency of the command that touched
+ *     the page first; a request that cannot be resolved fails the command after earlier pages of
+ *     dst may have been written. The conformance tests of SVA check what both promise:
+ *     OA_STATUS_ADDRESS_FAULT with result 0, nothing outside the ranges the command names touched
+ *     (memory.access), the binding ending with the bound process (context.lifetime). None of them
+ *     requires dst to be untouched after a fault, and none bounds the latency of a first touch:
+ *     those are properties of one kind of device only.
  *   context.lifetime - Closing and dying: Closing the last reference to the DRM file, or the death
  *     of its process, destroys its queues (in-flight commands are dropped, their signal points
  *     signal with an error), releases its GEM and syncobj handles and unbinds SVA. dma-bufs and
