@@ -149,9 +149,7 @@ static int syncobj_array_count_ok(unsigned int cmd, void __user *uarg)
 	size_t at;
 	u32 count;
 
-	/* drm_ioctl picks the handler by number alone: a size or direction the caller chose does not hide it */
-	if (_IOC_TYPE(cmd) != DRM_IOCTL_BASE)
-		return 0;
+	/* drm_ioctl picks the handler by number alone, never by type: no type, size or direction hides it */
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT):
 		at = offsetof(struct drm_syncobj_wait, count_handles);

@@ -127,11 +127,12 @@ static void limit_syncobj_array(void)
 	uint64_t longer[5] = { (uintptr_t)&h, (uintptr_t)&pt, 0x7fffffffull };
 	int signal = xioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ts);
 	int wait = xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
-	int resized = xioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
+	/* and with another type: drm_ioctl looks at the number only */
+	int resized = xioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, 'x',
 				      _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL), sizeof(longer)), longer);
 
 	report("limit.syncobj_array", signal == -ENOMEM && wait == -ENOMEM && resized == -ENOMEM,
-	       "count_handles 0x7fffffff: TIMELINE_SIGNAL %s, WAIT %s, TIMELINE_SIGNAL sized %zu %s",
+	       "count_handles 0x7fffffff: TIMELINE_SIGNAL %s, WAIT %s, TIMELINE_SIGNAL as type x size %zu %s",
 	       strerror(-signal), strerror(-wait), sizeof(longer), strerror(-resized));
 	close(fd);
 }
