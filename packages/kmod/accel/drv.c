@@ -149,7 +149,9 @@ static int syncobj_array_count_ok(unsigned int cmd, void __user *uarg)
 	size_t at;
 	u32 count;
 
-	/* drm_ioctl picks the handler by number alone, never by type: no type, size or direction hides it */
+	/* drm_ioctl picks the handler by type and number: no size or direction hides it */
+	if (_IOC_TYPE(cmd) != DRM_IOCTL_BASE)
+		return 0;
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT):
 		at = offsetof(struct drm_syncobj_wait, count_handles);
@@ -168,10 +170,15 @@ static int syncobj_array_count_ok(unsigned int cmd, void __user *uarg)
 	default:
 		return 0;
 	}
-	/* drm_ioctl copies in only _IOC_SIZE bytes of an _IOC_WRITE command and zero-fills the rest */
-	if (!(_IOC_DIR(cmd) & _IOC_WRITE) || _IOC_SIZE(cmd) < at + sizeof(count))
+	/*
+	 * drm_ioctl copies in only _IOC_SIZE bytes of an _IOC_WRITE command and zero-fills the rest: a
+	 * size that ends inside count_handles gives it its first bytes from the caller and zeroes after.
+	 */
+	if (!(_IOC_DIR(cmd) & _IOC_WRITE) || _IOC_SIZE(cmd) <= at)
 		return 0;
-	if (get_user(count, (u32 __user *)((u8 __user *)uarg + at)))
+	count = 0;
+	if (copy_from_user(&count, (u8 __user *)uarg + at,
+			   min_t(size_t, _IOC_SIZE(cmd) - at, sizeof(count))))
 		return -EFAULT;
 	return count > OA_SYNCOBJ_ARRAY_MAX ? -ENOMEM : 0;
 }

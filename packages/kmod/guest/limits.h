@@ -119,7 +119,7 @@ static void limit_syncobj_array(void)
 {
 	int fd = open_bound(DEV0);
 	uint32_t h = 1;
-	uint64_t pt = 1;
+	uint64_t pt = 1, h_ptr = (uintptr_t)&h;
 	struct drm_syncobj_timeline_array ts = { .handles = (uintptr_t)&h, .points = (uintptr_t)&pt,
 						 .count_handles = 0x7fffffff };
 	struct drm_syncobj_wait w = { .handles = (uintptr_t)&h, .count_handles = 0x7fffffff };
@@ -127,13 +127,21 @@ static void limit_syncobj_array(void)
 	uint64_t longer[5] = { (uintptr_t)&h, (uintptr_t)&pt, 0x7fffffffull };
 	int signal = xioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ts);
 	int wait = xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
-	/* and with another type: drm_ioctl looks at the number only */
-	int resized = xioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, 'x',
+	int resized = xioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
 				      _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL), sizeof(longer)), longer);
 
-	report("limit.syncobj_array", signal == -ENOMEM && wait == -ENOMEM && resized == -ENOMEM,
-	       "count_handles 0x7fffffff: TIMELINE_SIGNAL %s, WAIT %s, TIMELINE_SIGNAL as type x size %zu %s",
-	       strerror(-signal), strerror(-wait), sizeof(longer), strerror(-resized));
+	/* a size that ends inside count_handles: drm_ioctl takes 3 of its bytes and zero-fills the 4th */
+	uint8_t cut[27] = { 0 };
+	int partial;
+
+	memcpy(cut, &h_ptr, sizeof(h_ptr));
+	memset(cut + 24, 0xff, 3);
+	partial = xioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
+				  _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT), sizeof(cut)), cut);
+	report("limit.syncobj_array", signal == -ENOMEM && wait == -ENOMEM && resized == -ENOMEM &&
+	       partial == -ENOMEM,
+	       "count_handles 0x7fffffff: TIMELINE_SIGNAL %s, WAIT %s, TIMELINE_SIGNAL of %zu bytes %s; TIMELINE_WAIT of 27 bytes (count 0xffffff) %s",
+	       strerror(-signal), strerror(-wait), sizeof(longer), strerror(-resized), strerror(-partial));
 	close(fd);
 }
 
