@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { startRefdev } from '@openaccel/refdev';
 import { latencyStats, runDoorbellBench } from '../src/index.js';
 
 describe('latency statistics', () => {
@@ -24,4 +25,22 @@ describe('doorbell benchmark', () => {
     if (!('unavailable' in r.baseline_c)) expect([r.baseline_c.samples, r.baseline_c.cacheline_pingpong.samples]).toEqual([2000, 2000]);
     expect(steps[0]).toBe('starting a reference device');
   }, 600_000); // bounds only a hung run: on a shared machine a round trip can take milliseconds
+
+  it('times COPY at the largest size the device takes, never a COPY it refused', async () => {
+    // A device whose commands move at most 256 KiB (the reference kernel driver's bound): a 1 MiB COPY
+    // completes INVALID_FIELD at once, which the bench must not report as bandwidth.
+    const refdev = await startRefdev({
+      config: {
+        devices: [{ name: 'accel0', maxTransferBytes: 256 << 10 }],
+        memories: [{ id: 'hbm0', kind: 'hbm', sizeBytes: 64 << 20, numaNode: -1, devices: ['accel0'], cpuVisible: true }],
+      },
+    });
+    try {
+      const r = await runDoorbellBench({ device: refdev.accelNode('accel0'), iterations: 500 });
+      expect(r.copy.bytes).toBe(256 << 10);
+      expect(r.copy.device_gbps).toBeGreaterThan(0);
+    } finally {
+      await refdev.stop();
+    }
+  }, 600_000);
 });
