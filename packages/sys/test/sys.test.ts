@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   addressOf,
   C,
@@ -118,7 +118,15 @@ describe('eventfd, poll, epoll', () => {
 });
 
 describe('UNIX seqpacket sockets', () => {
-  const path = () => join(mkdtempSync(join(tmpdir(), 'oa-sock-')), 's');
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const path = () => {
+    const d = mkdtempSync(join(tmpdir(), 'oa-sock-'));
+    dirs.push(d);
+    return join(d, 's');
+  };
 
   it('passes a datagram with an fd, and the sender credentials', () => {
     const p = path();

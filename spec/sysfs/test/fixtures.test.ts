@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -133,10 +133,14 @@ describe('openaccel writer', () => {
 
   it('publishes a tree the reader reads back identically, and updates one attribute', () => {
     const root = mkdtempSync(join(tmpdir(), 'oa-sysfs-'));
-    writeOpenAccelDevice(root, device);
-    expect(readOpenAccelClass(root)).toEqual({ devices: [device], problems: [] });
-    writeOpenAccelAttribute(root, 'accel7', 'free_queues', 5);
-    expect(readOpenAccelClass(root).devices[0]!.freeQueues).toBe(5);
+    try {
+      writeOpenAccelDevice(root, device);
+      expect(readOpenAccelClass(root)).toEqual({ devices: [device], problems: [] });
+      writeOpenAccelAttribute(root, 'accel7', 'free_queues', 5);
+      expect(readOpenAccelClass(root).devices[0]!.freeQueues).toBe(5);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
