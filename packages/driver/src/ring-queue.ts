@@ -38,6 +38,9 @@ export function emptyCompletion(): Completion {
   return { tag: 0, status: 0, statusName: '', result: 0, ok: false };
 }
 
+/** How long submit waits for a device to release the SQ slots of commands it has already completed. */
+const SQ_HEAD_WAIT_MS = 1000;
+
 // Tag slots: tags are handed out in sequence and at most cqEntries are in flight, so with twice as
 // many slots as CQ entries `tag & mask` never lands on a command still in flight.
 const FREE = 0;
@@ -63,6 +66,8 @@ export abstract class RingQueue {
   /** The device's SQ head as last read: read again only when the ring looks full. */
   private sqHeadSeen = 0;
   private cqHead = 0;
+  /** The cq_head the device was last told: behind cqHead until enough completions were consumed (releaseCq). */
+  private cqHeadPublished = 0;
   private nextTag = 1;
   private inFlight = 0;
   private readonly slotMask: number;
@@ -125,13 +130,40 @@ export abstract class RingQueue {
     if (this.closed) throw new Error(`queue ${this.id} was destroyed`);
   }
 
-  /** Free SQ slots, also bounded by CQ room for every command in flight (the device never stalls on us). */
-  protected room(): number {
-    if (((this.sqTail - this.sqHeadSeen) >>> 0) >= this.sqEntries) this.sqHeadSeen = this.loadSqHead() >>> 0;
+  /**
+   * Free SQ slots, also bounded by CQ room for every command in flight (the device never stalls on us).
+   * sq_head is read again only when fewer than `needed` slots look free.
+   */
+  protected room(needed = 1): number {
+    if (this.sqEntries - ((this.sqTail - this.sqHeadSeen) >>> 0) < needed) this.sqHeadSeen = this.loadSqHead() >>> 0;
+    if (this.sqEntries - ((this.sqTail - this.sqHeadSeen) >>> 0) < needed) this.awaitSqHead(needed);
     return Math.min(this.sqEntries - ((this.sqTail - this.sqHeadSeen) >>> 0), this.cqEntries - this.inFlight);
   }
 
+  /**
+   * A device may post completions before it stores the sq_head that releases their slots (refdev does
+   * for NOPs, so the store is not between the doorbell and the completion). Slots of commands already
+   * collected are released in a moment: wait for that store (bounded), never for commands in flight.
+   */
+  private awaitSqHead(needed: number): void {
+    let start = -1;
+    for (let i = 1; ; i++) {
+      const used = (this.sqTail - this.sqHeadSeen) >>> 0;
+      if (used <= this.inFlight || this.sqEntries - used >= needed) return;
+      this.sqHeadSeen = this.loadSqHead() >>> 0;
+      if ((i & 0xfff) === 0) {
+        const now = performance.now();
+        if (start < 0) start = now;
+        else if (now - start > SQ_HEAD_WAIT_MS) return; // the caller finds no room and says the queue is full
+        this.checkHealth();
+      }
+    }
+  }
+
   protected place(cmd: Command | PreparedCommand): number {
+    // The device must see CQ room for every command it is given: before a tail past the published
+    // cq_head + cq_entries can go out, cq_head is published (cqHead itself is never that far behind).
+    if (((this.sqTail + 1 - this.cqHeadPublished) >>> 0) > this.cqEntries) this.releaseCq();
     const tag = this.nextTag;
     this.nextTag = (this.nextTag + 1) >>> 0 || 1;
     const sq = this.sqWords;
@@ -158,6 +190,21 @@ export abstract class RingQueue {
     this.sqTail = (this.sqTail + 1) >>> 0;
     this.inFlight++;
     return tag;
+  }
+
+  /**
+   * Publishes the consumed cq_head (then the ring.cq-full barrier and flags check). poll and reap call
+   * it only every half ring: each store dirties a line the device reads, and a round trip that waits
+   * for that line costs more than the device seeing CQ room late; place() keeps that room enough for
+   * every command it gives the device.
+   */
+  private releaseCq(): void {
+    this.cqHeadPublished = this.cqHead;
+    this.publishCqHead(this.cqHead);
+  }
+
+  private consumed(): void {
+    if (((this.cqHead - this.cqHeadPublished) >>> 0) >= this.cqEntries >>> 1) this.releaseCq();
   }
 
   /** Takes back the command placed last (its tail was never published): a failed submission leaves nothing queued. */
@@ -193,7 +240,7 @@ export abstract class RingQueue {
   submitBatch(cmds: readonly (Command | PreparedCommand)[], tags?: Uint32Array): number[] | Uint32Array {
     this.ensureOpen();
     this.sqHeadSeen = this.loadSqHead() >>> 0;
-    if (cmds.length > this.room()) throw this.full();
+    if (cmds.length > this.room(cmds.length)) throw this.full();
     if (tags && tags.length < cmds.length) throw new RangeError(`${cmds.length} commands but room for ${tags.length} tags`);
     const out = tags ?? new Array<number>(cmds.length);
     for (let i = 0; i < cmds.length; i++) out[i] = this.place(cmds[i]!);
@@ -225,7 +272,7 @@ export abstract class RingQueue {
       this.inFlight--;
       n++;
     }
-    if (n) this.publishCqHead(this.cqHead);
+    if (n) this.consumed();
     return n;
   }
 
@@ -249,7 +296,7 @@ export abstract class RingQueue {
       this.inFlight--;
       n++;
     }
-    if (n) this.publishCqHead(this.cqHead);
+    if (n) this.consumed();
     return n;
   }
 
@@ -305,6 +352,8 @@ export abstract class RingQueue {
       const elapsed = performance.now() - start;
       if (elapsed > timeoutMs) throw new CompletionTimeoutError(this.id, tag, timeoutMs);
       this.checkHealth();
+      // Before sleeping the device is told everything consumed (a device reporting CQ readiness by cq_head agrees).
+      if (this.cqHeadPublished !== this.cqHead) this.releaseCq();
       if (this.eventfd >= 0) this.arm();
       this.poll();
       const c = this.take(tag);
