@@ -3,7 +3,8 @@
  * and device memory for COPY. A node is 2.0 when it identifies itself as the 2.0 spec says
  * (DRM_IOCTL_VERSION names openaccel, GET_INFO answers), 1.0 otherwise.
  */
-import { DriverError, openAccelDevice, openDevice, type Command, type Completion, type PreparedCommand, type RingQueue } from '@openaccel/driver';
+import { DriverError, openAccelDevice, openDevice, type Command, type Completion, type GemObject, type PreparedCommand, type RingQueue } from '@openaccel/driver';
+import type { Mapping } from '@openaccel/sys';
 
 export interface BenchDevice {
   uapi: '1.0' | '2.0';
@@ -12,6 +13,11 @@ export interface BenchDevice {
   submitByIoctl(cmd: Command | PreparedCommand): Completion;
   /** Device memory of region 0; returns the handle commands name it by. */
   alloc(bytes: number): number;
+  /**
+   * The CPU's view of device memory from alloc (mapped into this process), or undefined where the
+   * bench has no way to map it (1.0). Valid until free(handle).
+   */
+  view(handle: number): Uint8Array | undefined;
   free(handle: number): void;
   close(): void;
 }
@@ -27,19 +33,27 @@ function accelBenchDevice(path: string): BenchDevice | undefined {
   try {
     dev.bind();
     const queue = dev.createQueue({ sqEntries: 256 });
-    const gems = new Map<number, { close(): void }>();
+    const gems = new Map<number, { gem: GemObject; mapping?: Mapping }>();
     return {
       uapi: '2.0',
       queue,
       submitByIoctl: (cmd) => queue.submitAndWait(cmd),
       alloc: (bytes) => {
-        const g = dev.gemCreate({ memoryId: 0, size: bytes });
-        gems.set(g.handle, g);
-        return g.handle;
+        const gem = dev.gemCreate({ memoryId: 0, size: bytes });
+        gems.set(gem.handle, { gem });
+        return gem.handle;
+      },
+      view: (handle) => {
+        const g = gems.get(handle);
+        if (!g || g.gem.mmapOffset === 0n) return undefined;
+        g.mapping ??= g.gem.map();
+        return new Uint8Array(g.mapping.buffer, 0, g.gem.size);
       },
       free: (handle) => {
-        gems.get(handle)?.close();
+        const g = gems.get(handle);
         gems.delete(handle);
+        g?.mapping?.close();
+        g?.gem.close();
       },
       close: () => dev.close(),
     };
@@ -60,6 +74,7 @@ export function openBenchDevice(path: string): BenchDevice {
       queue,
       submitByIoctl: (cmd) => queue.submitByIoctl(cmd),
       alloc: (bytes) => ctx.allocMemory(0, bytes),
+      view: () => undefined,
       free: (handle) => ctx.freeMemory(handle),
       close: () => ctx.close(),
     };

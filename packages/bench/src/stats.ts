@@ -24,3 +24,26 @@ export function timeEach(n: number, fn: (i: number) => void): Float64Array {
   }
   return out;
 }
+
+/**
+ * Times `rounds` calls of `fn` in blocks of `block` dependent calls, one clock pair per block, and
+ * returns each block's time divided by `block`: per-call samples in which the clock's own cost is
+ * a 1/block share. The C baselines time their round trips the same way (c/pingpong.c BLOCK), so
+ * both sides of a ratio pay the same share of their clock. Only whole blocks are timed.
+ */
+export function timeBlocks(rounds: number, block: number, fn: (i: number) => void): Float64Array {
+  if (!(Number.isInteger(block) && block >= 1 && Number.isInteger(rounds) && rounds >= block)) throw new RangeError(`blocks of ${block} out of ${rounds} calls`);
+  const out = new Float64Array(Math.floor(rounds / block));
+  let i = 0;
+  for (let b = 0; b < out.length; b++) {
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < block; k++) fn(i++);
+    out[b] = Number(process.hrtime.bigint() - t0) / block;
+  }
+  return out;
+}
+
+/** The median cost of one process.hrtime.bigint() pair with nothing between, in this run (reported, never subtracted). */
+export function timerPairNs(n = 10_000): number {
+  return latencyStats(timeEach(n, () => {})).p50_ns;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startRefdev } from '@openaccel/refdev';
-import { latencyStats, runDoorbellBench } from '../src/index.js';
+import { latencyStats, runDoorbellBench, timeBlocks } from '../src/index.js';
 
 describe('latency statistics', () => {
   it('percentiles of known samples', () => {
@@ -9,11 +9,26 @@ describe('latency statistics', () => {
   });
 });
 
+describe('timing in blocks', () => {
+  it('calls once per round trip in order, and gives one per-call sample per whole block', () => {
+    const seen: number[] = [];
+    const s = timeBlocks(50, 16, (i) => seen.push(i));
+    expect(seen).toEqual(Array.from({ length: 48 }, (_, i) => i));
+    expect(s.length).toBe(3);
+    for (const x of s) expect(x).toBeGreaterThan(0);
+  });
+
+  it('refuses a block it cannot fill', () => {
+    expect(() => timeBlocks(10, 0, () => {})).toThrow(RangeError);
+    expect(() => timeBlocks(10, 11, () => {})).toThrow(RangeError);
+  });
+});
+
 describe('doorbell benchmark', () => {
   // Timings are never asserted: this checks the run completes and reports every figure it promises.
   it('runs end to end on a refdev and reports the versioned result', async () => {
     const steps: string[] = [];
-    const r = await runDoorbellBench({ iterations: 2000, onProgress: (s) => steps.push(s) });
+    const r = await runDoorbellBench({ iterations: 2000, block: 8, onProgress: (s) => steps.push(s) });
     expect(r.schema).toBe('openaccel-bench/1');
     // Without a device the bench measures refdev's 2.0 node, through the 2.0 driver.
     expect(r.uapi).toBe('2.0');
@@ -22,7 +37,17 @@ describe('doorbell benchmark', () => {
     expect(r.doorbell.p50_ns).toBeLessThanOrEqual(r.doorbell.p99_ns);
     expect(r.throughput.nop_per_s).toBeGreaterThan(0);
     expect(r.copy.device_gbps).toBeGreaterThan(0);
-    if (!('unavailable' in r.baseline_c)) expect([r.baseline_c.samples, r.baseline_c.cacheline_pingpong.samples]).toEqual([2000, 2000]);
+    // Both sides timed alike: blocks of 8 round trips per clock pair, said in the result.
+    expect(r.timing).toMatchObject({ method: 'blocks', round_trips_per_block: 8 });
+    expect(r.doorbell.samples).toBe(250);
+    expect(r.timing.timer_pair_ns.js).toBeGreaterThan(0);
+    if (!('unavailable' in r.baseline_c)) {
+      expect([r.baseline_c.block, r.baseline_c.samples, r.baseline_c.cacheline_pingpong.samples]).toEqual([8, 250, 250]);
+      expect(r.timing.timer_pair_ns.c).toBe(r.baseline_c.timer_pair_ns);
+    }
+    // memcpy copies the device's own two buffers, mapped, in trials interleaved with the device's.
+    expect(r.copy).toMatchObject({ memcpy_buffers: 'device memory, mapped', trials: 31 });
+    expect(r.ratios.copy_device_over_memcpy).toBe(r.copy.ratio);
     expect(steps[0]).toBe('starting a reference device');
   }, 600_000); // bounds only a hung run: on a shared machine a round trip can take milliseconds
 
