@@ -438,6 +438,7 @@ function service(q: Queue, budget: number): number {
   }
   const sq = q.sq;
   let n = 0;
+  let staged = 0;
   for (; n < take && turnBytes < TURN_BYTES; n++) {
     const from = (q.sqHead & q.sqMask) * SQE_WORDS;
     q.sqHead = (q.sqHead + 1) >>> 0;
@@ -455,10 +456,15 @@ function service(q: Queue, budget: number): number {
     stagedWords[to] = head;
     for (let i = 2; i < SQE_WORDS; i++) stagedWords[to + i] = sq[from + i]!;
     stagedStatus[n] = RUN;
+    staged++;
     turnBytes += stagedWords[to + S.srcLength]! + stagedWords[to + S.dstLength]! + 1;
   }
-  // The slots are free once read: sq_head moves before any of them runs or completes.
-  publishHead(q);
+  // The slots are free once read: sq_head moves before any command runs. A batch of NOPs only (each
+  // checked as it was read) completes first: the client waits on the CQ, and the head stores, each a
+  // full barrier on a line the client reads, would stand between the doorbell and the completion.
+  // Watches are told of completions as they post, so a queue with watches keeps the head first.
+  const headLate = staged === 0 && q.watches.size === 0;
+  if (!headLate) publishHead(q);
   for (let k = 0; k < n; k++) {
     let status = stagedStatus[k]!;
     result = 0;
@@ -477,6 +483,7 @@ function service(q: Queue, budget: number): number {
     if (SLOW_DOORBELL) for (const until = performance.now() + 0.05; performance.now() < until; );
     if (!(LOST_COMPLETION && ++executed % 200 === 0)) post(q, stagedTag[k]!, status, result);
   }
+  if (headLate) publishHead(q);
   if (n) {
     Atomics.store(q.cqTailOut, q.cqTailAt, q.cqTail);
     if (takeArm(q) && q.eventfd >= 0) signalEventfd(q.eventfd);
