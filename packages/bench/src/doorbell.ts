@@ -204,11 +204,11 @@ function measureDevice(dev: BenchDevice, n: number, block: number, progress: (st
   const q = dev.queue;
   const nop = prepared(dev, { op: 'nop' });
   progress(`doorbell: warm-up, then ${n} NOP round trips in blocks of ${block}`);
-  timeBlocks(Math.max(10_000, n / 10, block), block, () => nopRoundTrip(q, nop));
+  timeBlocks(Math.max(10_000, Math.floor(n / 10), block), block, () => nopRoundTrip(q, nop));
   const doorbell = latencyStats(timeBlocks(n, block, () => nopRoundTrip(q, nop)));
   progress(`ioctl path: NOP by ${dev.uapi === '2.0' ? 'DRM_IOCTL_OA_SUBMIT' : 'OA_IOCTL_SUBMIT'} with OA_SUBMIT_WAIT`);
-  const ioN = Math.max(Math.min(5000, Math.max(500, n / 50)), block);
-  timeBlocks(Math.max(ioN / 10, block), block, () => dev.submitByIoctl(nop));
+  const ioN = Math.max(Math.min(5000, Math.max(500, Math.floor(n / 50))), block);
+  timeBlocks(Math.max(Math.floor(ioN / 10), block), block, () => dev.submitByIoctl(nop));
   const ioctl = latencyStats(timeBlocks(ioN, block, () => dev.submitByIoctl(nop)));
   progress('throughput: batches of 64 NOPs, 4 in flight, for 1 s');
   const nopPerS = throughput(q, nop, 64, 4, 1000);
