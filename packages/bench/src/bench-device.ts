@@ -46,7 +46,11 @@ function accelBenchDevice(path: string): BenchDevice | undefined {
       view: (handle) => {
         const g = gems.get(handle);
         if (!g || g.gem.mmapOffset === 0n) return undefined;
-        g.mapping ??= g.gem.map();
+        try {
+          g.mapping ??= g.gem.map();
+        } catch {
+          return undefined; // memcpy then copies private buffers, and the result says so
+        }
         return new Uint8Array(g.mapping.buffer, 0, g.gem.size);
       },
       free: (handle) => {
