@@ -70,4 +70,17 @@ describe('doorbell benchmark', () => {
       await refdev.stop();
     }
   }, 600_000);
+
+  it('device memory the CPU cannot map: memcpy copies private buffers, and the result says so', async () => {
+    const refdev = await startRefdev({
+      config: { memories: [{ id: 'hbm0', kind: 'hbm', sizeBytes: 64 << 20, numaNode: -1, devices: ['accel0'], cpuVisible: false }] },
+    });
+    try {
+      const r = await runDoorbellBench({ device: refdev.accelNode('accel0'), iterations: 500 });
+      expect(r.copy.memcpy_buffers).toBe('private');
+      expect(r.copy.memcpy_gbps).toBeGreaterThan(0);
+    } finally {
+      await refdev.stop();
+    }
+  }, 600_000);
 });
