@@ -4,12 +4,27 @@
  * of the test's own (so the file it describes is the one the test made its ioctls on).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { openTransport, type Transport } from '@openaccel/driver';
+import { openTransport, SocketTransport, type Transport } from '@openaccel/driver';
 import { C, closeFd, Mapping, SyscallError, UnixSocket } from '@openaccel/sys';
 import { decodeReply, encodeMmapArg, encodeRequest, errnoName, SocketNodeKind } from '@openaccel/uapi';
 
 /** fdinfo text is a few lines; anything longer is not drm-usage-stats. */
 const MAX_FDINFO = 64 * 1024;
+
+function fdinfoKeys(text: string): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const at = line.indexOf(':');
+    if (at > 0) keys.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+  }
+  return keys;
+}
+
+/** The fdinfo of an open file a test already holds (a kernel fd, or a refdev socket node's FDINFO request). */
+export function fdinfoOf(t: Transport): Map<string, string> {
+  if (t instanceof SocketTransport) return fdinfoKeys(t.fdinfo().slice(0, MAX_FDINFO));
+  return fdinfoKeys(readFileSync(`/proc/self/fdinfo/${t.fd}`, 'utf8').slice(0, MAX_FDINFO));
+}
 
 export class FdinfoFile {
   private readonly kernel: Transport | undefined;
@@ -53,12 +68,7 @@ export class FdinfoFile {
       if (typeof r === 'string') throw new Error(`FDINFO request failed with ${r}`);
       text = new TextDecoder().decode(r.data.subarray(0, MAX_FDINFO));
     }
-    const keys = new Map<string, string>();
-    for (const line of text.split('\n')) {
-      const at = line.indexOf(':');
-      if (at > 0) keys.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
-    }
-    return keys;
+    return fdinfoKeys(text);
   }
 
   /** One request on the socket; the fds of the reply are closed unless `keepFds`. */

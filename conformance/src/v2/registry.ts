@@ -11,7 +11,8 @@ import { lifetimeSuite } from './suites/lifetime.js';
 import { queueIoctlSuite } from './suites/queue-ioctls.js';
 import { ringSuite } from './suites/ring.js';
 import { svaSuite } from './suites/sva.js';
+import { syncPointsSuite } from './suites/sync-points.js';
 import { syncQueueSuite } from './suites/sync-queues.js';
 import { sysfsSuite } from './suites/sysfs.js';
 
-export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...sysfsSuite, ...bindingSuite, ...queueIoctlSuite, ...ringSuite, ...functionsSuite, ...svaSuite, ...gemSyncSuite, ...syncQueueSuite, ...interruptedWaitSuite, ...lifetimeSuite, ...coreErrnoSuite, ...latencySuite];
+export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...sysfsSuite, ...bindingSuite, ...queueIoctlSuite, ...ringSuite, ...functionsSuite, ...svaSuite, ...gemSyncSuite, ...syncQueueSuite, ...syncPointsSuite, ...interruptedWaitSuite, ...lifetimeSuite, ...coreErrnoSuite, ...latencySuite];

@@ -3,7 +3,8 @@
  * ioctl obeys, sent as exact bytes.
  */
 import { statSync } from 'node:fs';
-import { drmConstant, ioc, openaccelV2, uapi2 } from '@openaccel/uapi';
+import { C, closeFd, createMemfd, Mapping } from '@openaccel/sys';
+import { drmConstant, drmCoreIoctl, ioc, openaccelV2, uapi2 } from '@openaccel/uapi';
 import { expectErrno, expectSuccess } from '../../env.js';
 import { ConformanceFailure, expectEqual, expectTrue, SkipTest, type TestCase } from '../../model.js';
 import { driverName, queryFunctions, type AccelEnv } from '../accel-env.js';
@@ -12,6 +13,8 @@ type T = TestCase<AccelEnv>;
 
 const ACCEL_MAJOR = 261;
 const info = uapi2.ioctl('DRM_IOCTL_OA_GET_INFO');
+/** A file size that is a whole number of pages on every Linux host (4 to 64 KiB pages). */
+const SHORT_ARG_FILE = 64 * 1024;
 
 export const bindingSuite: T[] = [
   {
@@ -33,7 +36,7 @@ export const bindingSuite: T[] = [
   },
   {
     id: 'protocol.binding.identify',
-    doc: 'DRM_IOCTL_VERSION names the driver "openaccel" with version_major OA_API_VERSION_MAJOR, and GET_INFO answers with the same major',
+    doc: 'DRM_IOCTL_VERSION names the driver "openaccel" with version_major OA_API_VERSION_MAJOR (into a 1-byte buffer, its first byte), and GET_INFO answers with the same major',
     profiles: ['core'],
     run(env) {
       const v = driverName(env, env.open());
@@ -42,6 +45,13 @@ export const bindingSuite: T[] = [
       expectEqual('version_major', uapi2.constant('OA_API_VERSION_MAJOR'), v.major);
       expectEqual('GET_INFO api_major', v.major, env.info.apiVersion.major);
       expectEqual('GET_INFO api_minor', v.minor, env.info.apiVersion.minor);
+      // A buffer shorter than the name gets what fits (drm_copy_field), down to one byte, and name_len the full length.
+      const one = env.buffer(8);
+      one.bytes.fill(0xff);
+      const r = env.core(env.open(), 'DRM_IOCTL_VERSION', { name_len: 1n, name: one.address });
+      expectSuccess('DRM_IOCTL_VERSION with name_len 1', r.errno);
+      expectEqual('name_len after VERSION with a 1-byte buffer', BigInt(openaccelV2.binding.driverName.length), r.out.name_len);
+      expectEqual('the bytes of a 1-byte name buffer', [openaccelV2.binding.driverName.charCodeAt(0), 0xff], [one.bytes[0], one.bytes[1]]);
     },
   },
   {
@@ -140,13 +150,26 @@ export const bindingSuite: T[] = [
   },
   {
     id: 'common.arg_fault',
-    doc: 'a pointer field the device must follow that points nowhere is EFAULT (QUERY_FUNCTIONS bitmap_ptr, VERSION name)',
+    doc: 'a pointer field the device must follow that points nowhere is EFAULT (QUERY_FUNCTIONS bitmap_ptr, VERSION name), and so is an argument not readable for its _IOC_SIZE bytes (GET_INFO, GET_CAP)',
     profiles: ['core'],
     run(env) {
       const t = env.open();
       const bad = 8n; // the zero page is never mapped
       expectErrno('QUERY_FUNCTIONS with bitmap_ptr 8', 'EFAULT', env.io(t, 'DRM_IOCTL_OA_QUERY_FUNCTIONS', { num_words: 1, bitmap_ptr: bad }).errno);
       expectErrno('VERSION with name 8', 'EFAULT', env.core(t, 'DRM_IOCTL_VERSION', { name_len: 16n, name: bad }).errno);
+      // An argument readable for fewer bytes than _IOC_SIZE: its last byte ends a memfd, and the mapping
+      // goes on past the end of the file, so a kernel's copy faults there (a socket node sees a short argument).
+      const fd = createMemfd('oa-arg-fault', SHORT_ARG_FILE);
+      const m = (() => {
+        try {
+          return env.track(Mapping.map(fd, 2 * SHORT_ARG_FILE, { prot: C.PROT_READ | C.PROT_WRITE, flags: C.MAP_SHARED }));
+        } finally {
+          closeFd(fd);
+        }
+      })();
+      const shortArg = () => m.bytes(SHORT_ARG_FILE - 8, 8);
+      expectErrno('GET_INFO with 8 readable bytes of its _IOC_SIZE', 'EFAULT', t.ioctl(info.request(), shortArg()).errno);
+      expectErrno('GET_CAP with 8 readable bytes of its _IOC_SIZE', 'EFAULT', t.ioctl(drmCoreIoctl('DRM_IOCTL_GET_CAP').request, shortArg()).errno);
     },
   },
   {

@@ -68,7 +68,8 @@ const CASES: Case[] = [
   { ioctl: 'DRM_IOCTL_PRIME_FD_TO_HANDLE', rule: 'fd_bad', needs: 'dmabuf_import', fields: () => ({ fd: closedFd() }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_DESTROY', rule: 'pad_nonzero', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t), pad: 1 }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'pad_nonzero', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t), pad: 1 }) },
-  { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'flags_invalid', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t), flags: UNDEFINED_FLAG }) },
+  // A signalled syncobj: with the flags unchecked, a device would export it as a sync_file and succeed.
+  { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'flags_invalid', needs: 'syncobj', fields: (env, t) => ({ handle: syncobj(env, t, true), flags: (UNDEFINED_FLAG | SYNC_FILE) >>> 0 }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'handle_not_found', needs: 'syncobj', fields: () => ({ handle: NO_HANDLE }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD', rule: 'sync_file_no_syncobj', needs: 'syncobj', fields: () => ({ handle: NO_HANDLE, flags: SYNC_FILE }) },
   { ioctl: 'DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE', rule: 'pad_nonzero', needs: 'syncobj', fields: (env) => ({ fd: nullFd(env), pad: 1 }) },

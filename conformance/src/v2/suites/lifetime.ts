@@ -1,12 +1,13 @@
-/** A context and other processes (common.foreign_process), and what outlives a closed file (rule context.lifetime). */
-import { openTransport } from '@openaccel/driver';
+/** A context and other processes (common.foreign_process, openaccel-sva after the binder exited), and what outlives a closed file (rule context.lifetime). */
+import { openTransport, type Transport } from '@openaccel/driver';
 import { C, closeFd } from '@openaccel/sys';
 import { drmConstant, uapi2 } from '@openaccel/uapi';
 import { expectSuccess } from '../../env.js';
 import { ConformanceFailure, expectEqual, type TestCase } from '../../model.js';
 import { Client } from '../../reliability/clients.js';
-import type { AccelEnv } from '../accel-env.js';
+import type { AccelEnv, Oa2Ioctl } from '../accel-env.js';
 import { COMPLETION_DEADLINE_MS, createQueue } from '../accel-queue.js';
+import { fdinfoOf } from '../fdinfo-file.js';
 import { allocatable, syncobj } from './gem-sync.js';
 
 type T = TestCase<AccelEnv>;
@@ -16,6 +17,15 @@ const CLIENT_TEST_MS = 180000;
 
 const freeQueues = (env: AccelEnv): number => (env.io(env.open(), 'DRM_IOCTL_OA_GET_INFO').out as { free_queues: number }).free_queues;
 
+/** One driver ioctl made by a child process on the file `t` it inherits: its errno name, or 'success'. */
+async function inChild(env: AccelEnv, t: Transport, name: Oa2Ioctl, fields: Record<string, unknown>): Promise<string> {
+  const io = uapi2.ioctl(name);
+  const c = env.track(new Client('foreign', [t.kind, io.request().toString(16), Buffer.from(io.encode(fields as never)).toString('hex')], { extraFd: t.fd }));
+  const out = (await c.allLines()).join('\n').trim();
+  await c.exited;
+  return out;
+}
+
 export const lifetimeSuite: T[] = [
   {
     id: 'common.foreign_process',
@@ -24,12 +34,24 @@ export const lifetimeSuite: T[] = [
     timeoutMs: CLIENT_TEST_MS,
     async run(env) {
       const t = env.bound();
-      const io = uapi2.ioctl('DRM_IOCTL_OA_CREATE_QUEUE');
-      const c = env.track(new Client('foreign', [t.kind, io.request().toString(16), Buffer.from(io.encode({ sq_entries: 2 } as never)).toString('hex')], { extraFd: t.fd }));
-      const out = (await c.allLines()).join('\n').trim();
-      await c.exited;
-      expectEqual('CREATE_QUEUE from a process that inherited the bound fd', 'EPERM', out);
+      expectEqual('CREATE_QUEUE from a process that inherited the bound fd', 'EPERM', await inChild(env, t, 'DRM_IOCTL_OA_CREATE_QUEUE', { sq_entries: 2 }));
       expectSuccess('CREATE_QUEUE by the binder', env.io(t, 'DRM_IOCTL_OA_CREATE_QUEUE', { sq_entries: 2 }).errno);
+    },
+  },
+  {
+    id: 'fdinfo.openaccel-sva',
+    doc: 'openaccel-sva is 1 only while the process that bound the context with OA_BIND_SVA lives: a file bound by a child that exited reports 0',
+    profiles: ['sva'],
+    requires: { caps: ['sva'] },
+    timeoutMs: CLIENT_TEST_MS,
+    async run(env) {
+      const t = env.open();
+      expectEqual('BIND_CONTEXT with OA_BIND_SVA by a child process', 'success', await inChild(env, t, 'DRM_IOCTL_OA_BIND_CONTEXT', { flags: 1 }));
+      // Polled: the device learns of the exit asynchronously.
+      const sva = () => fdinfoOf(t).get('openaccel-sva');
+      const end = performance.now() + COMPLETION_DEADLINE_MS;
+      while (sva() !== '0' && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expectEqual('openaccel-sva of the file once its binder exited', '0', sva());
     },
   },
   {

@@ -177,12 +177,17 @@ export const queueIoctlSuite: T[] = [
   },
   {
     id: 'ioctl.submit.sq_overrun',
-    doc: 'SUBMIT of a tail more than sq_entries past sq_head is EINVAL, and the queue stops: the next SUBMIT is EIO (rule ring.overrun)',
+    doc: 'SUBMIT of a tail more than sq_entries past sq_head (mod 2^32: one behind the head, or 2^31 ahead, too) is EINVAL, and the queue stops: the next SUBMIT is EIO (rule ring.overrun)',
     profiles: ['queue'],
     async run(env) {
-      const q = new AccelQueue(env, env.bound(), { sqEntries: 4 });
-      expectErrno('SUBMIT with sq_tail 5 on a 4-entry queue', 'EINVAL', q.submit({ sq_tail: 5 }).errno);
-      expectErrno('SUBMIT after the overrun', 'EIO', q.submit({ sq_tail: 0 }).errno);
+      const t = env.bound();
+      // The distance is unsigned: a tail behind the head is 2^32 - 1 ahead, and 2^31 is no negative step.
+      for (const [what, tail] of [['5 on a 4-entry queue', 5], ['0xffffffff (one behind sq_head 0)', 0xffffffff], ['2^31', 2 ** 31]] as const) {
+        const q = new AccelQueue(env, t, { sqEntries: 4 });
+        expectErrno(`SUBMIT with sq_tail ${what}`, 'EINVAL', q.submit({ sq_tail: tail }).errno);
+        expectErrno(`SUBMIT after the overrun by sq_tail ${what}`, 'EIO', q.submit({ sq_tail: 0 }).errno);
+        q.close();
+      }
     },
   },
   {

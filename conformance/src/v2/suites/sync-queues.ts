@@ -27,18 +27,18 @@ function points(env: AccelEnv, list: readonly { handle: number; point?: bigint; 
 }
 
 /** SUBMIT of the commands written since the last one, with points. */
-function submitWith(env: AccelEnv, q: AccelQueue, opts: { waits?: { handle: number; point?: bigint; flags?: number }[]; signals?: { handle: number; point?: bigint; flags?: number }[] }): string | undefined {
+export function submitWith(env: AccelEnv, q: AccelQueue, opts: { waits?: { handle: number; point?: bigint; flags?: number }[]; signals?: { handle: number; point?: bigint; flags?: number }[] }): string | undefined {
   const waits = opts.waits ?? [];
   const signals = opts.signals ?? [];
   return q.submit({ sq_tail: q.tail, num_waits: waits.length, waits_ptr: points(env, waits), num_signals: signals.length, signals_ptr: points(env, signals) }).errno;
 }
 
-function syncQueue(env: AccelEnv, t: Transport, entries = 4): AccelQueue {
+export function syncQueue(env: AccelEnv, t: Transport, entries = 4): AccelQueue {
   return new AccelQueue(env, t, { sqEntries: entries, syncobj: true });
 }
 
 /** SYNCOBJ_WAIT on one binary syncobj until a deadline `ms` from now (0: poll). */
-const waitSyncobj = (env: AccelEnv, t: Transport, handle: number, ms: number) =>
+export const waitSyncobj = (env: AccelEnv, t: Transport, handle: number, ms: number) =>
   env.core(t, 'DRM_IOCTL_SYNCOBJ_WAIT', { handles: env.u32s([handle]), count_handles: 1, timeout_nsec: ms ? monotonicDeadline(ms) : 0n }).errno;
 
 const needs = { caps: ['syncobj'] } as const;
@@ -47,7 +47,7 @@ const needs = { caps: ['syncobj'] } as const;
  * A point that stays pending as long as the test wants: the NOP signalling it sits behind a full CQ.
  * `release()` consumes the CQ by the ring.cq-full protocol, so the NOP runs and the point signals.
  */
-async function heldPoint(env: AccelEnv, t: Transport): Promise<{ handle: number; release(): Promise<void> }> {
+export async function heldPoint(env: AccelEnv, t: Transport): Promise<{ handle: number; release(): Promise<void> }> {
   const blocker = syncQueue(env, t, 2);
   const handle = syncobj(env, t);
   blocker.write({});

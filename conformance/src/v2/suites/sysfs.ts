@@ -4,6 +4,7 @@ import { openaccelV2 } from '@openaccel/uapi';
 import { ConformanceFailure, expectEqual, type TestCase } from '../../model.js';
 import { expectSharedFacts } from '../../suites/sysfs.js';
 import type { AccelEnv } from '../accel-env.js';
+import { createQueue } from '../accel-queue.js';
 
 type T = TestCase<AccelEnv>;
 
@@ -29,7 +30,7 @@ export const sysfsSuite: T[] = [
   },
   {
     id: 'sysfs.attributes.match_get_info',
-    doc: 'the openaccel attributes and DRM_IOCTL_OA_GET_INFO and QUERY_FUNCTIONS report the same values',
+    doc: 'the openaccel attributes and DRM_IOCTL_OA_GET_INFO and QUERY_FUNCTIONS report the same values, free_queues also while a queue is alive',
     profiles: ['core'],
     run(env) {
       const d = readDevice(env);
@@ -37,6 +38,13 @@ export const sysfsSuite: T[] = [
       expectSharedFacts(i, d);
       for (const k of ['maxQueues', 'maxSqEntries', 'maxCqEntries', 'maxTransferBytes', 'numaNode', 'pageSize', 'cacheLineSize', 'numOpcodes'] as const) expectEqual(k, i[k], d[k]);
       expectEqual('memories', i.numMemories, d.memories.length);
+      // free_queues follows the queues in use: compared again while a queue of this test lives (a few
+      // times, as another process of a shared device may take or give back one between the two reads).
+      createQueue(env, env.bound(), { sq_entries: 2 });
+      const pair = () => [(env.io(env.open(), 'DRM_IOCTL_OA_GET_INFO').out as { free_queues: number }).free_queues, readDevice(env).freeQueues];
+      let seen = pair();
+      for (let i = 0; i < 10 && seen[0] !== seen[1]; i++) seen = pair();
+      expectEqual('free_queues (GET_INFO, sysfs) with a queue created', seen[0], seen[1]);
     },
   },
   {
