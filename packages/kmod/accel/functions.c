@@ -18,7 +18,7 @@ int oa_functions_init(struct oa_dev *d)
 							   MAX_MEM_LEVEL));
 	d->inflate_ws = vzalloc(zlib_inflate_workspacesize());
 	/* GCM works on linear memory and the operands are vmapped GEM pages: they go through this buffer. */
-	d->gcm_buf = kmalloc(OA_MAX_TRANSFER, GFP_KERNEL);
+	d->gcm_buf = kmalloc(OA_MAX_TRANSFER + OA_AES_GCM_TAG_SIZE, GFP_KERNEL);
 	d->sva_buf[0] = kvmalloc(OA_MAX_TRANSFER, GFP_KERNEL);
 	d->sva_buf[1] = kvmalloc(OA_MAX_TRANSFER, GFP_KERNEL);
 	d->sva_buf[2] = kzalloc(sizeof(struct oa_aes_gcm_params), GFP_KERNEL);
@@ -71,8 +71,8 @@ int oa_aes_gcm(struct oa_dev *d, bool encrypt,
 	       const struct oa_aes_gcm_params *p, const u8 *src, u8 *dst,
 	       size_t len, u8 tag_out[OA_AES_GCM_TAG_SIZE])
 {
-	u8 iv[OA_AES_GCM_IV_SIZE], tag[OA_AES_GCM_TAG_SIZE];
-	struct scatterlist sg[2];
+	u8 iv[OA_AES_GCM_IV_SIZE], *tag;
+	struct scatterlist sg;
 	struct aead_request *req;
 	int ret;
 
@@ -84,30 +84,33 @@ int oa_aes_gcm(struct oa_dev *d, bool encrypt,
 	req = aead_request_alloc(d->gcm, GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
+	/*
+	 * The tag follows the data in gcm_buf: a scatterlist takes only linear-map addresses, and the stack
+	 * is vmapped (on arm64 a stack tag oopsed in flush_dcache_page).
+	 */
+	tag = d->gcm_buf + len;
 	memcpy(d->gcm_buf, src, len);
 	memcpy(iv, p->iv, sizeof(iv));
-	memcpy(tag, p->tag, sizeof(tag));
-	sg_init_table(sg, 2);
-	sg_set_buf(&sg[0], d->gcm_buf, len);
-	sg_set_buf(&sg[1], tag, sizeof(tag));
+	memcpy(tag, p->tag, OA_AES_GCM_TAG_SIZE);
+	sg_init_one(&sg, d->gcm_buf, len + OA_AES_GCM_TAG_SIZE);
 	aead_request_set_callback(req, 0, NULL, NULL);
 	aead_request_set_ad(req, 0);
 	if (encrypt) {
-		aead_request_set_crypt(req, sg, sg, len, iv);
+		aead_request_set_crypt(req, &sg, &sg, len, iv);
 		ret = crypto_aead_encrypt(req);
 		if (!ret) {
 			memcpy(dst, d->gcm_buf, len);
-			memcpy(tag_out, tag, sizeof(tag));
+			memcpy(tag_out, tag, OA_AES_GCM_TAG_SIZE);
 		}
 	} else {
-		aead_request_set_crypt(req, sg, sg, len + sizeof(tag), iv);
+		aead_request_set_crypt(req, &sg, &sg, len + OA_AES_GCM_TAG_SIZE, iv);
 		ret = crypto_aead_decrypt(req);
 		if (!ret)
 			memcpy(dst, d->gcm_buf, len);
 		else if (ret == -EBADMSG)
 			memset(dst, 0, len);
 	}
-	memzero_explicit(d->gcm_buf, len);
+	memzero_explicit(d->gcm_buf, len + OA_AES_GCM_TAG_SIZE);
 	aead_request_free(req);
 	return ret;
 }

@@ -66,6 +66,8 @@ OUT=$REPO/packages/kmod/.out; rm -rf "$OUT"; mkdir -p "$OUT"
 step "build, boot and check in the guest (ci/v2-guest.sh); console in $OUT/v2-console.log"
 fail=0
 OA_KERNEL_WORK="$W" OA_V2_CONFORMANCE=1 bash "$REPO/packages/kmod/ci/v2-guest.sh" || fail=1
+step "defect 8 on 16 KiB pages: Debian's arm64-16k kernel (ci/arm64-16k-guest.sh)"
+OA_KERNEL_WORK="$W" bash "$REPO/packages/kmod/ci/arm64-16k-guest.sh" || fail=1
 
 if [ -f "$OUT/kmod2-conformance.json" ]; then
   node -e "const r=require('$OUT/kmod2-conformance.json'); console.log('kernel conformance:', r.verdict, JSON.stringify(r.totals)); for (const t of r.tests) if (t.status!=='pass'&&t.status!=='skip') console.log('  ', t.status, t.id, t.message||''); for (const p of r.profiles) if (p.verdict!=='conformant') console.log('   profile', p.profile, p.verdict + ':', p.failing.map((f) => f.id + ' (' + f.status + ')').join(', ')); process.exit(r.verdict==='conformant'?0:1)" || fail=1

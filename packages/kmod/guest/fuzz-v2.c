@@ -133,7 +133,7 @@ static int fuzz_round(long count, long *accepted)
 
 	if (fd < 0)
 		return -1;
-	gem(fd, 4096, &h);
+	gem(fd, sysconf(_SC_PAGESIZE), &h);
 	if (queue_open(&q, fd, 8, 8, 0))
 		q.sq = NULL;
 	for (i = 0; i < count; i++) {

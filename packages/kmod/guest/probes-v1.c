@@ -2,7 +2,7 @@
 /*
  * The 1.0 form of the defect probes of probes-v2.c: the same scenarios through the 1.0 uAPI
  * (/dev/openaccel/accelN), run once against the 1.0 module to record how it fails (DEFECTS.md).
- * usage: probes-v1 [crc_race] [defects] (crc_race first after the module loads)
+ * usage: probes-v1 [crc_race] [page_size] [defects] (crc_race first after the module loads)
  */
 #include <linux/openaccel.h>
 #include <stdatomic.h>
@@ -118,6 +118,45 @@ static void defect_sysfs(void)
 
 	realpath("/sys/class/openaccel/accel0/memories/0/shared_with/accel1", a);
 	report("9.sysfs_peers", *a != 0, "memories/0/shared_with/accel1 %s", *a ? a : "does not exist (shared_with is a file of names)");
+}
+
+/*
+ * Defect 8: 1.0 takes 4 KiB as the page size. GET_INFO.doorbell_size is OA_DOORBELL_REGION_SIZE and
+ * allocations are multiples of OA_MEMORY_ALIGN (both 4096); on a 16 KiB-page kernel a queue's doorbell
+ * region is a whole page and a 4 KiB allocation cannot be mapped through its dma-buf (dma-buf mmap counts
+ * in CPU pages). Passes on 4 KiB pages.
+ */
+static void defect_page_size(void)
+{
+	struct oa_alloc_memory al = { .size = sizeof(al), .length = OA_MEMORY_ALIGN };
+	struct oa_export_dmabuf ex = { .size = sizeof(ex) };
+	struct oa_device_info info = { .size = sizeof(info) };
+	int fd = open_bound(), r = -1, mapped = 0;
+	struct q q;
+	char *p;
+
+	if (fd < 0 || xioctl(fd, OA_IOCTL_GET_INFO, &info) || queue_open(&q, fd, 4) ||
+	    xioctl(fd, OA_IOCTL_ALLOC_MEMORY, &al)) {
+		report("8.page_size", 0, "setup: queue and an OA_MEMORY_ALIGN allocation");
+		return;
+	}
+	ex.handle = al.handle;
+	r = xioctl(fd, OA_IOCTL_EXPORT_DMABUF, &ex);
+	p = r ? MAP_FAILED : mmap(NULL, OA_MEMORY_ALIGN, PROT_READ | PROT_WRITE, MAP_SHARED, ex.fd, 0);
+	if (p != MAP_FAILED) {
+		p[0] = 1;
+		mapped = 1;
+		munmap(p, OA_MEMORY_ALIGN);
+	} else if (!r) {
+		r = -errno;
+	}
+	report("8.page_size", mapped && q.c.doorbell_size == info.doorbell_size,
+	       "CPU page %ld: an allocation of OA_MEMORY_ALIGN (%d) bytes %s%s; doorbell region %u bytes, GET_INFO.doorbell_size %u",
+	       sysconf(_SC_PAGESIZE), OA_MEMORY_ALIGN, mapped ? "maps through its dma-buf" : "cannot be mapped through its dma-buf: ",
+	       mapped ? "" : strerror(-r), q.c.doorbell_size, info.doorbell_size);
+	if (!r)
+		close(ex.fd);
+	close(fd);
 }
 
 static int bind_v1(int fd)
@@ -340,9 +379,12 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "crc_race"))
 			defect_crc_race();
+		else if (!strcmp(argv[i], "page_size"))
+			defect_page_size();
 	if (argc > 1 && !strcmp(argv[argc - 1], "defects")) {
 		defect_initial_state();
 		defect_ro_arg();
+		defect_page_size();
 		defect_sysfs();
 		defect_pid_reuse();
 		defect_device_lock();

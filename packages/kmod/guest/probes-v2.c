@@ -3,7 +3,7 @@
  * Guest probes of the 2.0 driver (/dev/accel/accelN): a smoke run of every function, syncobjs and PRIME,
  * then one probe per defect of issue 10, in the same scenario as its 1.0 form in probes-v1.c, and the
  * probes of dma_resv fences, per-file limits and SVA (fences.h, limits.h, sva.h).
- * usage: probes-v2 [crc_race|smoke|defects|inflight|fences|limits|sva]... (crc_race first after load)
+ * usage: probes-v2 [crc_race|smoke|defects|page_size|inflight|fences|limits|sva]... (crc_race first after load)
  */
 #include "client-v2.h"
 
@@ -298,7 +298,7 @@ static void defect_ro_arg(void)
 	xioctl(fd, DRM_IOCTL_OA_QUERY_MEMORY, &m1);
 	report("4.gem_create", r == -EFAULT && m1.free == m0.free, "GEM_CREATE %d, free %llu -> %llu", r,
 	       (unsigned long long)m0.free, (unsigned long long)m1.free);
-	gem(fd, 4096, &h);
+	gem(fd, page, &h);
 	ph.handle = h;
 	n0 = fd_count();
 	ro = ro_copy(&ph, sizeof(ph));
@@ -334,7 +334,7 @@ static void defect_device_lock(void)
 	while (!__atomic_load_n(&q.st->sq_head, __ATOMIC_ACQUIRE))
 		; /* the engine has taken the batch */
 	before = q.st->cq_tail;
-	ok = gem(fb, 4096, &hb) != NULL;
+	ok = gem(fb, page, &hb) != NULL;
 	after = q.st->cq_tail;
 	report("5.alloc_during_batch", ok && after < (uint32_t)n,
 	       "GEM_CREATE of another context returned after %u of %d commands (%u at the call)", after, n, before);
@@ -525,6 +525,8 @@ int main(int argc, char **argv)
 			defect_device_lock();
 			defect_wait();
 		}
+		if (!strcmp(argv[i], "page_size"))
+			defect_page_size();
 		if (!strcmp(argv[i], "inflight"))
 			inflight();
 		if (!strcmp(argv[i], "crc_race"))
