@@ -99,8 +99,11 @@ try {
   const candidates = all.filter((m) => !equivalent.has(mutantKey(m)));
   let chosen = values.sample === undefined ? candidates : seededSample(candidates, int('sample'), int('seed'));
   if (values.recheck) {
-    const again = new Set(JSON.parse(readFileSync(values.recheck, 'utf8')).results.filter((r) => r.verdict !== 'killed').map(mutantKey));
-    chosen = candidates.filter((m) => again.has(mutantKey(m)));
+    const again = JSON.parse(readFileSync(values.recheck, 'utf8')).results.filter((r) => r.verdict !== 'killed');
+    // By text and line; by text alone for an entry whose line moved (one text can stand on several lines).
+    const at = new Set(again.map((r) => `${mutantKey(r)}@${r.line}`));
+    const moved = new Set(again.filter((r) => !candidates.some((m) => at.has(`${mutantKey(m)}@${m.line}`) && mutantKey(m) === mutantKey(r))).map(mutantKey));
+    chosen = candidates.filter((m) => at.has(`${mutantKey(m)}@${m.line}`) || moved.has(mutantKey(m)));
   }
   const id = (m) => `${m.file}:${m.line}`;
   if (values.list) {
