@@ -14,6 +14,16 @@ KW=${OA_KERNEL_WORK:-/tmp/openaccel-kernel}
 TIMEOUT=${OA_ARM64_TIMEOUT:-600}   # bounds a hung guest only: the run takes about a minute under TCG
 OUT=$REPO/packages/kmod/.out; mkdir -p "$OUT"
 step() { echo "== arm64-16k: $*"; }
+W=$(mktemp -d /tmp/openaccel-arm64.XXXXXX)
+# QEMU is addressed through its monitor socket in $W, never by pid: quit it, wait for it, then remove $W.
+cleanup() {
+  [ -S "$W/monitor" ] && node -e 'require("net").connect(process.argv[1]).on("error", () => {}).end("quit\n")' "$W/monitor"
+  wait
+  rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 command -v qemu-system-aarch64 >/dev/null 2>&1 || {
   step "apt-get install qemu-system-arm"
@@ -28,12 +38,12 @@ fi
 X=$KW/cross-aarch64
 if [ ! -x "$X/usr/bin/aarch64-linux-gnu-gcc-12" ]; then
   step "cross gcc 12 for arm64 (unpacked in $X)"
-  rm -rf "$X" "$X.debs" "$X.new"; mkdir -p "$X.debs"
-  (cd "$X.debs" && apt-get download gcc-12-aarch64-linux-gnu cpp-12-aarch64-linux-gnu gcc-12-aarch64-linux-gnu-base \
+  rm -rf "$X"; mkdir -p "$W/cross-debs" "$W/cross"
+  (cd "$W/cross-debs" && apt-get download gcc-12-aarch64-linux-gnu cpp-12-aarch64-linux-gnu gcc-12-aarch64-linux-gnu-base \
     binutils-aarch64-linux-gnu libgcc-12-dev-arm64-cross libc6-dev-arm64-cross libc6-arm64-cross \
-    linux-libc-dev-arm64-cross libgcc-s1-arm64-cross 2>/dev/null)
-  mkdir -p "$X.new"; for f in "$X.debs"/*.deb; do dpkg -x "$f" "$X.new"; done
-  rm -rf "$X.debs"; mv "$X.new" "$X"
+    linux-libc-dev-arm64-cross libgcc-s1-arm64-cross >/dev/null 2>&1)
+  for f in "$W/cross-debs"/*.deb; do dpkg -x "$f" "$W/cross"; done
+  mv "$W/cross" "$X"
 fi
 export PATH=$X/usr/bin:$PATH
 CC=aarch64-linux-gnu-gcc-12
@@ -41,7 +51,7 @@ CC=aarch64-linux-gnu-gcc-12
 D=$KW/debs-arm64; mkdir -p "$D"
 step "Debian kernel $KREL"
 (cd "$D" && for p in linux-image-$KREL-unsigned linux-headers-$KREL busybox-static; do
-  ls "${p}"_*.deb >/dev/null 2>&1 || apt-get download "$p:arm64" 2>/dev/null; done)
+  ls "${p}"_*.deb >/dev/null 2>&1 || apt-get download "$p:arm64" >/dev/null 2>&1; done)
 ls "$KW"/debs/linux-headers-$KVER-common_*.deb "$KW"/debs/linux-kbuild-${KVER}_*.deb "$KW"/debs/linux-source-6.12_*.deb \
   >/dev/null || { echo "arm64-16k: run kernel-test.sh first (it downloads the common headers, kbuild and source)"; exit 2; }
 R=$KW/root-arm64-16k; KDIR=$R/usr/src/linux-headers-$KREL
@@ -58,37 +68,25 @@ fi
 DRM=$KW/drm-accel-$KREL
 if [ ! -f "$DRM/drm.ko" ]; then
   step "drm.ko with CONFIG_DRM_ACCEL from linux-source-6.12"
-  rm -rf "$DRM" "$DRM.src"; mkdir -p "$DRM.src"
+  B=$W/drm; rm -rf "$DRM"; mkdir -p "$B/src" "$B/build"
   dpkg --fsys-tarfile "$KW"/debs/linux-source-6.12_*.deb | tar -xO ./usr/src/linux-source-6.12.tar.xz | xz -dc \
-    | tar -x -C "$DRM.src" --strip-components=1 linux-source-6.12/drivers/gpu/drm linux-source-6.12/drivers/accel/drm_accel.c
-  mkdir -p "$DRM.build"
-  cp "$DRM.src"/drivers/gpu/drm/*.[ch] "$DRM.src"/drivers/accel/drm_accel.c "$DRM.build/"
+    | tar -x -C "$B/src" --strip-components=1 linux-source-6.12/drivers/gpu/drm linux-source-6.12/drivers/accel/drm_accel.c
+  cp "$B/src"/drivers/gpu/drm/*.[ch] "$B/src"/drivers/accel/drm_accel.c "$B/build/"
   # drm.o's object list as the kernel's own Makefile has it, with the accel core beside the others.
-  sed -n '/^drm-y := \\/,/^obj-\$(CONFIG_DRM)/p' "$DRM.src/drivers/gpu/drm/Makefile" \
-    | sed 's|\.\./\.\./accel/drm_accel\.o|drm_accel.o|' > "$DRM.build/drm-objs.mk"
-  printf 'CONFIG_DRM_ACCEL := y\ninclude $(src)/drm-objs.mk\nccflags-y += -DCONFIG_DRM_ACCEL=1 -I$(src)\n' > "$DRM.build/Kbuild"
-  sed -i 's|^#define TRACE_INCLUDE_PATH .*|#define TRACE_INCLUDE_PATH .|' "$DRM.build/drm_trace.h"
-  make -s -C "$KDIR" M="$DRM.build" -j2 modules 2>/dev/null
-  # Debian's drm_kms_helper and drm_shmem_helper must load on it: every CRC Debian's drm.ko exports, unchanged.
-  awk '$3 ~ /drivers\/gpu\/drm\/drm$/ {print $2, $1}' "$KDIR/Module.symvers" | sort > "$DRM.build/debian.crc"
-  awk '{print $2, $1}' "$DRM.build/Module.symvers" | sort > "$DRM.build/ours.crc"
-  if [ -n "$(join -v1 "$DRM.build/debian.crc" "$DRM.build/ours.crc")" ]; then
+  sed -n '/^drm-y := \\/,/^obj-\$(CONFIG_DRM)/p' "$B/src/drivers/gpu/drm/Makefile" \
+    | sed 's|\.\./\.\./accel/drm_accel\.o|drm_accel.o|' > "$B/build/drm-objs.mk"
+  printf 'CONFIG_DRM_ACCEL := y\ninclude $(src)/drm-objs.mk\nccflags-y += -DCONFIG_DRM_ACCEL=1 -I$(src)\n' > "$B/build/Kbuild"
+  sed -i 's|^#define TRACE_INCLUDE_PATH .*|#define TRACE_INCLUDE_PATH .|' "$B/build/drm_trace.h"
+  # Debian's own source, its warnings are not ours: the log is shown only when the build fails.
+  make -s -C "$KDIR" M="$B/build" -j2 modules > "$B/make.log" 2>&1 || { tail -30 "$B/make.log"; exit 1; }
+  # Debian's drm_kms_helper and drm_shmem_helper must load on it: every symbol Debian's drm.ko exports, same CRC.
+  awk '$3 ~ /drivers\/gpu\/drm\/drm$/ {print $2, $1}' "$KDIR/Module.symvers" | sort > "$B/debian.crc"
+  awk '{print $2, $1}' "$B/build/Module.symvers" | sort > "$B/ours.crc"
+  if [ ! -s "$B/debian.crc" ] || [ -n "$(comm -23 "$B/debian.crc" "$B/ours.crc")" ]; then
     echo "arm64-16k: the rebuilt drm.ko does not export Debian's drm.ko symbols with the same CRCs"; exit 1
   fi
-  mkdir -p "$DRM.new"; cp "$DRM.build/drm.ko" "$DRM.build/Module.symvers" "$DRM.new/"
-  rm -rf "$DRM.src" "$DRM.build"; mv "$DRM.new" "$DRM"
+  mkdir -p "$B/out"; cp "$B/build/drm.ko" "$B/build/Module.symvers" "$B/out/"; mv "$B/out" "$DRM"
 fi
-
-W=$(mktemp -d /tmp/openaccel-arm64.XXXXXX)
-# QEMU is addressed through its monitor socket in $W, never by pid: quit it, wait for it, then remove $W.
-cleanup() {
-  [ -S "$W/monitor" ] && node -e 'require("net").connect(process.argv[1]).on("error", () => {}).end("quit\n")' "$W/monitor"
-  wait
-  rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 step "build 1.0 and 2.0 modules and the probes for arm64"
 bash "$REPO/packages/kmod/ci/module-sources.sh" "$W"
