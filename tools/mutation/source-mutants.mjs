@@ -6,7 +6,7 @@
  */
 
 /** Operators: a pattern that must occur in the code of a line and what one occurrence becomes. */
-const OPERATORS = [
+export const OPERATORS = [
   { name: 'equality', from: ' === ', to: ' !== ' },
   { name: 'equality', from: ' !== ', to: ' === ' },
   { name: 'boundary', from: ' < ', to: ' <= ' },
@@ -47,7 +47,7 @@ export function codeOf(line) {
 }
 
 /** Parentheses, brackets and braces of the code balance within the line. */
-function balanced(code) {
+export function balanced(code) {
   let depth = 0;
   for (const c of code) {
     if ('([{'.includes(c)) depth++;
@@ -57,7 +57,7 @@ function balanced(code) {
 }
 
 /** Lines about sizes, offsets, counts and limits, where an integer literal off by one is a plausible bug. */
-const SIZE_WORDS = /size|offset|len|bytes|entries|words|count|num|max|page|tail|head|point|align|pos|index|\[\d+\]/i;
+export const SIZE_WORDS = /size|offset|len|bytes|entries|words|count|num|max|page|tail|head|point|align|pos|index|\[\d+\]/i;
 
 const KEYWORD_START = /^(return|const|let|var|if|else|for|while|do|switch|case|default|break|continue|throw|try|catch|finally|export|import|function|async function|class|private|readonly|constructor|get |set |static|public|protected|yield|\}|\{|\)|\]|\.\.\.)/;
 
