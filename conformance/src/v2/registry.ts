@@ -9,10 +9,12 @@ import { interruptedWaitSuite } from './suites/interrupted-waits.js';
 import { latencySuite } from './suites/latency.js';
 import { lifetimeSuite } from './suites/lifetime.js';
 import { queueIoctlSuite } from './suites/queue-ioctls.js';
+import { queueReleaseSuite } from './suites/queue-release.js';
 import { ringSuite } from './suites/ring.js';
+import { submitRefusedSuite } from './suites/submit-refused.js';
 import { svaSuite } from './suites/sva.js';
 import { syncPointsSuite } from './suites/sync-points.js';
 import { syncQueueSuite } from './suites/sync-queues.js';
 import { sysfsSuite } from './suites/sysfs.js';
 
-export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...sysfsSuite, ...bindingSuite, ...queueIoctlSuite, ...ringSuite, ...functionsSuite, ...svaSuite, ...gemSyncSuite, ...syncQueueSuite, ...syncPointsSuite, ...interruptedWaitSuite, ...lifetimeSuite, ...coreErrnoSuite, ...latencySuite];
+export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...sysfsSuite, ...bindingSuite, ...queueIoctlSuite, ...queueReleaseSuite, ...ringSuite, ...functionsSuite, ...svaSuite, ...gemSyncSuite, ...syncQueueSuite, ...submitRefusedSuite, ...syncPointsSuite, ...interruptedWaitSuite, ...lifetimeSuite, ...coreErrnoSuite, ...latencySuite];

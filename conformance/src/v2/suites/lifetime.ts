@@ -15,7 +15,8 @@ type T = TestCase<AccelEnv>;
 /** A node process takes seconds to start on a busy machine, more in an emulated guest: this bounds a hang only. */
 const CLIENT_TEST_MS = 180000;
 
-const freeQueues = (env: AccelEnv): number => (env.io(env.open(), 'DRM_IOCTL_OA_GET_INFO').out as { free_queues: number }).free_queues;
+/** free_queues of GET_INFO, asked on a file of its own. */
+export const freeQueues = (env: AccelEnv): number => (env.io(env.open(), 'DRM_IOCTL_OA_GET_INFO').out as { free_queues: number }).free_queues;
 
 /** One driver ioctl made by a child process on the file `t` it inherits: its errno name, or 'success'. */
 async function inChild(env: AccelEnv, t: Transport, name: Oa2Ioctl, fields: Record<string, unknown>): Promise<string> {
