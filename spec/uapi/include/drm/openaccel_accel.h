@@ -884,7 +884,8 @@ struct oa_aes_gcm_params {
  *   ring.consume - Device reads commands: The device acquires the tail (rule ring.order-pairs),
  *     copies each entry before acting on it (the user may not change an entry after publishing it,
  *     and the device never reads it twice), and releases the advanced sq_head once the slot may be
- *     reused.
+ *     reused. A command's completion may be posted before sq_head moves past its slot: a user
+ *     reuses a slot only when sq_head says it is free, never because its command completed.
  *   ring.overrun - An overrunning tail stops the queue: The user never publishes a tail with tail -
  *     sq_head greater than sq_entries. A device that sees one reads nothing more from the queue,
  *     sets OA_QUEUE_ERROR in oa_queue_status.flags and stops; DRM_IOCTL_OA_SUBMIT then fails with

@@ -93,7 +93,7 @@ export const rules = [
   {
     id: 'ring.consume',
     title: 'Device reads commands',
-    text: 'The device acquires the tail (rule ring.order-pairs), copies each entry before acting on it (the user may not change an entry after publishing it, and the device never reads it twice), and releases the advanced sq_head once the slot may be reused.',
+    text: 'The device acquires the tail (rule ring.order-pairs), copies each entry before acting on it (the user may not change an entry after publishing it, and the device never reads it twice), and releases the advanced sq_head once the slot may be reused. A command\'s completion may be posted before sq_head moves past its slot: a user reuses a slot only when sq_head says it is free, never because its command completed.',
     since: '2.0',
   },
   {
