@@ -157,6 +157,21 @@ static void smoke(void)
 		ok = ok && !xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &sw);
 		report("smoke.syncobj", ok && nofence == -EINVAL && pop(&qs, &e) && e.tag == 42,
 		       "wait without fence %d; signal point signalled after the batch ran", nofence);
+
+		/* A signal point naming no syncobj is ENOENT and takes no batch: the same batch with a real one runs. */
+		int unknown = 0;
+
+		qs.sq[1] = (struct oa_sqe){ .opcode = OA_OP_NOP, .tag = 43 };
+		a.num_waits = 0;
+		a.sq_tail = 2;
+		s.handle = 0x7fffffff;
+		unknown = ok ? xioctl(fd, DRM_IOCTL_OA_SUBMIT, &a) : 0;
+		s.handle = out.handle;
+		ok = ok && !xioctl(fd, DRM_IOCTL_OA_SUBMIT, &a);
+		sw.timeout_nsec = (int64_t)(now_ns() + 60ull * 1000000000ull);
+		ok = ok && !xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &sw);
+		report("smoke.syncobj_signal_unknown", ok && unknown == -ENOENT && pop(&qs, &e) && e.tag == 43,
+		       "signal point on no syncobj: %d (ENOENT is %d); then the batch with a real one ran", unknown, -ENOENT);
 	}
 
 	/* fdinfo keys of the drm-usage-stats document */
