@@ -10,6 +10,7 @@ import { latencySuite } from './suites/latency.js';
 import { lifetimeSuite } from './suites/lifetime.js';
 import { queueIoctlSuite } from './suites/queue-ioctls.js';
 import { queueReleaseSuite } from './suites/queue-release.js';
+import { requestDirectionSuite } from './suites/request-direction.js';
 import { ringSuite } from './suites/ring.js';
 import { submitRefusedSuite } from './suites/submit-refused.js';
 import { svaSuite } from './suites/sva.js';
@@ -17,4 +18,4 @@ import { syncPointsSuite } from './suites/sync-points.js';
 import { syncQueueSuite } from './suites/sync-queues.js';
 import { sysfsSuite } from './suites/sysfs.js';
 
-export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...sysfsSuite, ...bindingSuite, ...queueIoctlSuite, ...queueReleaseSuite, ...ringSuite, ...functionsSuite, ...svaSuite, ...gemSyncSuite, ...syncQueueSuite, ...submitRefusedSuite, ...syncPointsSuite, ...interruptedWaitSuite, ...lifetimeSuite, ...coreErrnoSuite, ...latencySuite];
+export const V2_TESTS: readonly TestCase<AccelEnv>[] = [...sysfsSuite, ...bindingSuite, ...requestDirectionSuite, ...queueIoctlSuite, ...queueReleaseSuite, ...ringSuite, ...functionsSuite, ...svaSuite, ...gemSyncSuite, ...syncQueueSuite, ...submitRefusedSuite, ...syncPointsSuite, ...interruptedWaitSuite, ...lifetimeSuite, ...coreErrnoSuite, ...latencySuite];
