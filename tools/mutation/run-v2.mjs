@@ -18,8 +18,10 @@
  *   node tools/mutation/run-v2.mjs --recheck report.json     only the survivors and unsure of an earlier report
  *   node tools/mutation/run-v2.mjs --list                    the mutants, without running any
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RefdevCopy, emitJs } from './refdev-copy.mjs';
@@ -46,6 +48,29 @@ const int = (name) => {
   if (v !== undefined && !/^\d+$/.test(v)) throw new Error(`--${name} takes a non-negative integer, got '${v}'`);
   return v === undefined ? undefined : Number(v);
 };
+/**
+ * The open-file limit of the run and so of each refdev it starts (soft and hard: Node raises its soft limit
+ * to the hard one). Low, so that a device leaking a few files per queue (a destroyed queue's memfds) runs out
+ * within the suite's CREATE/DESTROY cycles (ioctl.create_queue.no_free_queue.cycles) rather than at the
+ * host's limit; the unmutated suite needs a few hundred.
+ */
+const MAX_OPEN_FILES = 1024;
+const openFileLimits = () => {
+  const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return m ? [m[1], m[2]].map((v) => (v === 'unlimited' ? Infinity : Number(v))) : [Infinity, Infinity];
+};
+if (!values.list && openFileLimits().some((l) => l > MAX_OPEN_FILES)) {
+  // The same run under the limit; prlimit(1) execs it, so the child is that run. Signals are passed on.
+  const child = spawn('prlimit', [`--nofile=${MAX_OPEN_FILES}:${MAX_OPEN_FILES}`, '--', process.execPath, ...process.execArgv, import.meta.filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  try {
+    const [code, signal] = await once(child, 'exit');
+    process.exit(code ?? 128 + constants.signals[signal]);
+  } catch (e) {
+    process.stderr.write(`run-v2.mjs runs refdev under prlimit(1) (util-linux), which failed: ${e.message}\n`);
+    process.exit(2);
+  }
+}
 const budgetMs = values['budget-s'] === undefined ? Infinity : int('budget-s') * 1000;
 const testTimeoutMs = int('test-timeout-ms');
 const started = performance.now();
@@ -108,6 +133,8 @@ try {
   const id = (m) => `${m.file}:${m.line}`;
   if (values.list) {
     for (const m of chosen) process.stdout.write(`${id(m)} ${m.operator}: ${m.original.replace(/\n/g, ' | ')}  =>  ${m.mutated.replace(/\n/g, ' | ')}\n`);
+    // One line a mutant on stdout: `wc -l` counts the chosen ones, which are the report's "candidates" without --sample or --recheck.
+    process.stderr.write(`${chosen.length} chosen of ${candidates.length} candidates (${generated} generated, ${generated - all.length} of types only, ${all.length - candidates.length} recorded equivalent)\n`);
     process.exit(0);
   }
 
@@ -208,6 +235,7 @@ try {
       suite: 'conformance 2.0, latency excluded',
       files,
       selection: { sample: int('sample') ?? null, seed: int('seed'), recheck: values.recheck ?? null },
+      maxOpenFiles: MAX_OPEN_FILES,
       mutants: { generated, typeOnly: generated - all.length, equivalent: all.length - candidates.length, candidates: candidates.length, chosen: chosen.length },
       run: results.length,
       complete: results.length === chosen.length,
