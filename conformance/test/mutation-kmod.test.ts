@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { applyMutant } from '../../tools/mutation/source-mutants.mjs';
 // @ts-expect-error: as above
 import { codeLines, mutantsOfC, wrongErrno } from '../../tools/mutation/kmod/c-mutants.mjs';
+// @ts-expect-error: as above
+import { RECORDED, recordOf } from '../../tools/mutation/kmod/recorded.mjs';
 
 interface Mutant {
   file: string;
@@ -74,6 +76,21 @@ describe('the kmod C source mutator', () => {
       const lines = source.split('\n');
       for (const m of ms) expect(lines[m.line - 1].trim(), `${f}:${m.line}`).toBe(m.original);
       for (const m of ms) expect(m.original, `${f}:${m.line}`).not.toMatch(/^(\/\*|\*|\/\/|#)/);
+    }
+  });
+
+  it('records each equivalent or unreachable mutant with a reason, and each record names exactly one mutant of today\'s sources', () => {
+    const dir = join(import.meta.dirname, '..', '..', 'packages', 'kmod', 'accel');
+    const all: Mutant[] = readdirSync(dir)
+      .filter((n) => n.endsWith('.c'))
+      .flatMap((f) => mutantsOfC(f, readFileSync(join(dir, f), 'utf8')));
+    expect(RECORDED.length).toBeGreaterThan(0);
+    for (const r of RECORDED as (Mutant & { kind: string; reason: string })[]) {
+      const at = `${r.file}: ${r.mutated}`;
+      expect(['equivalent', 'unreachable'], at).toContain(r.kind);
+      expect(r.reason.length, at).toBeGreaterThan(40);
+      // A record whose line changed must be looked at again, not silently match nothing or two mutants.
+      expect(all.filter((m) => recordOf(m) === r).length, at).toBe(1);
     }
   });
 });

@@ -4,10 +4,20 @@
 # "kmut: end I ..." line per module on the console; the host reads only kmut: lines. After a mutant that
 # leaves the kernel suspect (dmesg not clean, rmmod refused, insmod refused) the guest powers off and the
 # host boots a new one from the next mutant, so no mutant is judged on a kernel an earlier one damaged.
+# With oa_mode=suite (stage 2) it mounts the repository over 9p (read-only) and guest-suite.mjs runs the
+# Node 2.0 conformance suite on the modules of oa_list= instead.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev; mount -t tmpfs tmpfs /tmp
 echo 3 > /proc/sys/kernel/hung_task_timeout_secs
 for m in $(cat /kmod/order); do insmod "/kmod/$m.ko" || echo "kmut: setup insmod $m failed"; done
+if grep -q 'oa_mode=suite' /proc/cmdline; then
+  for m in netfs 9pnet 9pnet_virtio 9p; do insmod "/kmod/9p/$m.ko" || echo "kmut: setup insmod $m failed"; done
+  mkdir -p /repo && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro repo /repo
+  dmesg -c > /dev/null
+  (cd /tmp && node /repo/tools/mutation/kmod/guest-suite.mjs drive)
+  echo "kmut: stop"; sync
+  poweroff -f
+fi
 start=$(sed -n 's/.*oa_start=\([0-9]*\).*/\1/p' /proc/cmdline)
 n=$(cat /mut/count)
 i=${start:-0}

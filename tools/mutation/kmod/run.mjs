@@ -7,6 +7,11 @@
  * (packages/kmod/guest/probes-v2.c), checks dmesg and unloads it. The unmutated module runs first and must
  * pass, or the run stops (exit 2). A mutant that panics the guest (oops=panic) or hangs it past
  * --mutant-timeout-s is killed by `crash` or `hang`, and a new guest continues with the rest.
+ * Stage 2 (unless --probes-only): the mutants the probes let live are run against the Node 2.0 conformance
+ * suite in a guest that reads the repository over 9p (guest-suite.mjs; the repository must be built), the
+ * unmutated module first, whose failing tests are left out; a kill counts when the killing test fails alone
+ * on the mutant and passes alone on the unmutated module. Mutants recorded in equivalent.json (by file and
+ * text; equivalent, or unreachable without fault injection) are drawn like any other but not run, not counted.
  * Needs the kernel tree packages/kmod/ci/kernel-test.sh extracts (OA_KERNEL_WORK, default /tmp/openaccel-kernel).
  * Prints JSON (openaccel-mutation/2) on stdout, progress on stderr. Exit 0; 1 when the score is below
  * --min-score; 2 when the run could not happen; 128+n on a signal. Its temporary directory and any QEMU
@@ -22,6 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyMutant, seededSample } from '../source-mutants.mjs';
 import { mutantsOfC } from './c-mutants.mjs';
+import { recordOf } from './recorded.mjs';
 
 export const REPORT_SCHEMA = 'openaccel-mutation/2';
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -34,6 +40,7 @@ const UAPI = join(KW, 'root', 'usr', 'src', 'linux-headers-6.12.117+deb12-common
 const MODS = ['drivers/gpu/drm/drm', 'drivers/gpu/drm/drm_kms_helper', 'drivers/gpu/drm/drm_shmem_helper', 'crypto/crypto_null', 'lib/crypto/gf128mul', 'crypto/ghash-generic', 'crypto/gcm', 'crypto/crc32c_generic', 'lib/libcrc32c'];
 // uacce.c is left out: the guest loads no uacce.ko (this kernel does not build it), so its code is never reached.
 const SKIPPED_FILES = ['uacce.c'];
+const NINEP = ['fs/netfs/netfs', 'net/9p/9pnet', 'net/9p/9pnet_virtio', 'fs/9p/9p'];
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +48,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     files: { type: 'string' },
     'mutant-timeout-s': { type: 'string', default: '300' },
+    'suite-timeout-s': { type: 'string', default: '1800' },
+    'probes-only': { type: 'boolean', default: false },
     'boot-timeout-s': { type: 'string', default: '600' },
     'min-score': { type: 'string', default: '0' },
     list: { type: 'boolean', default: false },
@@ -64,6 +73,11 @@ if (values.list) {
 }
 if (!existsSync(KDIR)) {
   log(`kmod mutation: run packages/kmod/ci/kernel-test.sh once first (it extracts ${KDIR})`);
+  process.exit(2);
+}
+const nodeSuite = !values['probes-only'];
+if (nodeSuite && !existsSync(join(repo, 'conformance', 'dist', 'index.js'))) {
+  log('kmod mutation: stage 2 runs the built conformance suite: npm run build first (or --probes-only)');
   process.exit(2);
 }
 
@@ -123,11 +137,12 @@ class Interrupted extends Error {}
  * Boots a guest that runs modules start.. of the initramfs; calls onEnd(index, verdict fields) per line.
  * Resolves with the index of a module that began but never ended (the guest died or hung in it), if any.
  */
-function boot(initrd, start, onEnd) {
+function boot(initrd, append, onEnd, { timeoutS = int('mutant-timeout-s'), suite = false, onExclude = () => {} } = {}) {
   return new Promise((resolve) => {
     const args = ['-accel', 'tcg', '-cpu', 'max', '-m', '2G', '-smp', '2', '-no-reboot', '-display', 'none', '-monitor', 'none',
       '-kernel', join(KW, 'root', 'boot', `vmlinuz-${KREL}`), '-initrd', initrd, '-serial', 'stdio',
-      '-append', `console=ttyS0 quiet panic=-1 oops=panic oa_start=${start}`];
+      '-append', `console=ttyS0 quiet panic=-1 oops=panic ${append}`,
+      ...(suite ? ['-virtfs', `local,path=${join(work, 'repo')},mount_tag=repo,security_model=none,readonly=on,id=repo`] : [])];
     const p = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = p;
     let open; // the index that began and has not ended
@@ -150,15 +165,18 @@ function boot(initrd, start, onEnd) {
         const line = buf.slice(0, nl).replace(/\r$/, '');
         buf = buf.slice(nl + 1);
         tail = [...tail.slice(-40), line];
+        const x = /^kmut: exclude (\S+) (.*)/.exec(line);
+        if (x) onExclude(x[1], x[2]);
+        if (line.startsWith('kmut: note ')) log(`[guest] ${line.slice(11)}`);
         const m = /^kmut: (ready|begin|end) (\d+)(?: (\S+)(?: (.*))?)?/.exec(line);
         if (!m) continue;
         const i = Number(m[2]);
         if (m[1] === 'begin') {
           open = i;
-          arm(int('mutant-timeout-s'));
+          arm(timeoutS);
         } else if (m[1] === 'end') {
           open = undefined;
-          onEnd(i, m[3] === 'survived' ? { verdict: 'survived', message: m[4] } : { verdict: 'killed', by: m[4]?.split(' ')[0], message: m[4] });
+          onEnd(i, ['survived', 'unsure'].includes(m[3]) ? { verdict: m[3], message: m[4] } : { verdict: 'killed', by: m[4]?.split(' ')[0], message: m[4] });
         }
       }
     });
@@ -178,9 +196,18 @@ function boot(initrd, start, onEnd) {
 }
 
 const results = [];
+const excluded = new Map(); // test id -> why stage 2 left it out (it fails on the unmutated module, or a kill it made did not reproduce)
 let exit = 0;
 try {
   log(`kmod mutation: ${all.length} mutants in ${files.join(', ')}; ${chosen.length} drawn by seed ${int('seed')}`);
+  const snapshot = join(work, 'repo');
+  if (nodeSuite) {
+    // Stage 2's guest reads the suite from a copy made now, not the live repository that others rebuild
+    // meanwhile: the built packages copied, their node_modules hard-linked (npm replaces files, never rewrites them).
+    await must('copying the built repository', 'sh', ['-c', `mkdir -p "$2" && cd "$1" && tar -c --exclude=node_modules --exclude=.out --exclude=.turbo --exclude=.git package.json conformance packages spec tools | tar -x -C "$2" &&
+      for d in node_modules conformance/node_modules packages/*/node_modules spec/*/node_modules tools/*/node_modules; do if [ -d "$d" ]; then cp -al "$d" "$2/$d" || exit 1; fi; done`, 'sh', repo, snapshot]);
+    await must('loading the copied conformance suite', process.execPath, ['-e', 'import(process.argv[1]).then((m) => { if (!m.V2_TESTS?.length) throw new Error("no V2_TESTS"); })', join(snapshot, 'conformance', 'dist', 'index.js')]);
+  }
   const build = join(work, 'accel');
   mkdirSync(build);
   for (const f of readdirSync(ACCEL).filter((n) => /\.(c|h)$|^Kbuild$/.test(n))) copyFileSync(join(ACCEL, f), join(build, f));
@@ -198,6 +225,12 @@ try {
   // Each mutant is built in the same tree (only its file and the link are rebuilt), then its file restored.
   const built = []; // the mutants with a module, in the guest's order from 1
   for (const [k, m] of chosen.entries()) {
+    const rec = recordOf(m);
+    if (rec) {
+      results.push({ id: id(m), ...m, verdict: rec.kind, reason: rec.reason });
+      log(`[build ${k + 1}/${chosen.length}] ${rec.kind} ${id(m)} ${m.operator}: ${m.mutated}`);
+      continue;
+    }
     const path = join(build, m.file);
     const source = readFileSync(join(ACCEL, m.file), 'utf8');
     writeFileSync(path, applyMutant(source, m));
@@ -229,6 +262,14 @@ try {
     await must(`unpacking ${name}`, 'sh', ['-c', 'xz -dc "$1" > "$2"', 'sh', join(mods, inDeb(m)), join(S, 'kmod', `${name}.ko`)]);
   }
   writeFileSync(join(S, 'kmod', 'order'), `${MODS.map((m) => m.split('/').pop()).join('\n')}\n`);
+  if (nodeSuite) {
+    // Stage 2's guest: node with its libraries, and 9p for the repository (as packages/kmod/ci/v2-guest.sh).
+    mkdirSync(join(S, 'kmod', '9p'));
+    for (const m of NINEP) {
+      await must(`unpacking ${m}`, 'sh', ['-c', 'xz -dc "$1" > "$2"', 'sh', join(KW, 'root', 'lib', 'modules', KREL, 'kernel', `${m}.ko.xz`), join(S, 'kmod', '9p', `${m.split('/').pop()}.ko`)]);
+    }
+    await must('copying node and its libraries', 'sh', ['-c', 'n=$(readlink -f "$(command -v node)") && cp "$n" "$1/bin/node" && for l in $(ldd "$n" | grep -o "/[^ ]*"); do mkdir -p "$1$(dirname "$l")" && cp -L "$l" "$1$l"; done', 'sh', S]);
+  }
   writeFileSync(join(S, 'mut', 'count'), `${built.length + 1}\n`);
   copyFileSync(join(import.meta.dirname, 'guest-init.sh'), join(S, 'init'));
   const initrd = join(work, 'initrd.cpio');
@@ -245,7 +286,7 @@ try {
   let failedBoots = 0;
   while (start <= built.length) {
     log(`kmod mutation: booting a guest from module ${start}`);
-    const b = await boot(initrd, start, record);
+    const b = await boot(initrd, `oa_start=${start}`, record);
     if (interrupted) throw new Interrupted();
     if (b.open !== undefined) {
       record(b.open, { verdict: 'killed', by: b.timedOut ? 'hang' : 'crash', ...(b.message ? { message: b.message } : {}) });
@@ -262,7 +303,40 @@ try {
     }
     start = Math.max(...done) + 1;
   }
-  for (const [k, m] of built.entries()) results.push({ id: id(m), ...m, ...outcome.get(k + 1) });
+
+  // Stage 2: the probes' survivors against the Node 2.0 suite, the unmutated module first.
+  const survivors = [...outcome].filter(([i, r]) => i > 0 && r.verdict === 'survived').map(([i]) => i).sort((a, b) => a - b);
+  if (nodeSuite && survivors.length) {
+    const second = new Map();
+    const record2 = (i, r) => {
+      second.set(i, r);
+      const m = built[i - 1];
+      log(i === 0 ? `[suite] unmutated module: ${r.verdict} ${r.message ?? ''}` : `[suite ${i}/${built.length}] ${r.verdict.padEnd(8)} ${id(m)} ${m.operator}: ${m.mutated}${r.by ? `  <- ${r.by}` : ''}`);
+    };
+    const onExclude = (test, why) => {
+      excluded.set(test, why);
+      log(`[suite] left out ${test}: ${why}`);
+    };
+    let todo = [0, ...survivors];
+    let failedBoots = 0;
+    while (todo.length) {
+      log(`kmod mutation: stage 2, the Node 2.0 suite on modules ${todo.join(',')}`);
+      const append = `oa_mode=suite oa_list=${todo.join(',')} oa_exclude=${[...excluded.keys()].join(',')}`;
+      const b = await boot(initrd, append, record2, { timeoutS: int('suite-timeout-s'), suite: true, onExclude });
+      if (interrupted) throw new Interrupted();
+      if (b.open !== undefined) record2(b.open, { verdict: 'killed', by: b.timedOut ? 'hang' : 'crash', ...(b.message ? { message: b.message } : {}) });
+      const done = todo.filter((i) => second.has(i));
+      if (done.length === 0) {
+        if (++failedBoots === 2) throw new Error(`the stage 2 guest did not start twice; its console ended with:\n${b.tail.join('\n')}`);
+        continue;
+      }
+      failedBoots = 0;
+      if (second.get(0)?.verdict !== 'survived') throw new Error(`the unmutated module fails the Node suite in the guest (${second.get(0)?.by}: ${second.get(0)?.message ?? ''}); no mutant can be judged`);
+      todo = todo.filter((i) => i > Math.max(...done));
+    }
+    for (const [i, r] of second) if (i > 0) outcome.set(i, { ...r, stage: 'node-suite' });
+  }
+  for (const [k, m] of built.entries()) results.push({ id: id(m), ...m, stage: 'probes', ...outcome.get(k + 1) });
 } catch (e) {
   if (!(e instanceof Interrupted)) {
     log(`kmod mutation: ${e.message}`);
@@ -277,12 +351,12 @@ if (exit !== 2) {
   results.sort((a, b) => order.get(a.id + a.mutated) - order.get(b.id + b.mutated));
   const count = (v) => results.filter((r) => r.verdict === v).length;
   const killed = count('killed');
-  const judged = killed + count('survived');
+  const judged = killed + count('survived') + count('unsure');
   const out = {
     schema: REPORT_SCHEMA,
     spec: '2.0',
     target: 'packages/kmod/accel',
-    suite: 'probes-v2 crc_race smoke defects inflight fences limits sva, dmesg, rmmod (QEMU TCG guest)',
+    suite: `probes-v2 crc_race smoke defects inflight fences limits sva, dmesg, rmmod (QEMU TCG guest)${nodeSuite ? '; then the Node 2.0 conformance suite, latency excluded' : ''}`,
     files,
     selection: { sample: int('sample'), seed: int('seed'), files: values.files ?? null },
     mutants: { generated: all.length, chosen: chosen.length },
@@ -291,9 +365,14 @@ if (exit !== 2) {
     ...(interrupted ? { interrupted } : {}),
     killed,
     survived: count('survived'),
+    unsure: count('unsure'),
     unbuildable: count('unbuildable'),
-    // Unbuildable mutants are not counted: a compiler error is no test's kill.
+    equivalent: count('equivalent'),
+    unreachable: count('unreachable'),
+    // Not counted: unbuildable (a compiler error is no test's kill), equivalent and unreachable (equivalent.json,
+    // each with its reason). Unsure ones count as not killed.
     score: judged ? Math.round((killed / judged) * 1000) / 10 : 0,
+    ...(nodeSuite ? { excludedTests: Object.fromEntries(excluded) } : {}),
     durationMs: Math.round(performance.now() - started),
     results,
   };
