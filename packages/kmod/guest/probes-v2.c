@@ -515,6 +515,74 @@ static void inflight(void)
 	report("inflight.close", close(fd) == 0, "closed with 64 commands published, %u completed", done);
 }
 
+/*
+ * BIND_CONTEXT's common checks: unknown flags are EINVAL and leave the file unbound; a process other than
+ * the binder gets EPERM (not EBUSY: the foreign-process rule comes before "already bound").
+ */
+static void bind_common_checks(void)
+{
+	struct oa_bind_context b = { .flags = 1U << 31 };
+	int fd = open(DEV0, O_RDWR | O_CLOEXEC), unknown, rebind, child = -1, status;
+	pid_t pid;
+
+	if (fd < 0) {
+		report("smoke.bind_checks", 0, "open %s: %s", DEV0, strerror(errno));
+		return;
+	}
+	unknown = xioctl(fd, DRM_IOCTL_OA_BIND_CONTEXT, &b);
+	b.flags = 0;
+	rebind = xioctl(fd, DRM_IOCTL_OA_BIND_CONTEXT, &b);
+	pid = fork();
+	if (pid == 0) {
+		struct oa_bind_context c = {};
+
+		_exit(-xioctl(fd, DRM_IOCTL_OA_BIND_CONTEXT, &c) & 0xff);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		child = WEXITSTATUS(status);
+	report("smoke.bind_checks", unknown == -EINVAL && rebind == 0 && child == EPERM,
+	       "unknown flags %d (EINVAL %d), then flags 0 %d; from another process errno %d (EPERM %d)", unknown,
+	       -EINVAL, rebind, child, EPERM);
+	close(fd);
+}
+
+/*
+ * AES-GCM at process addresses reads what it only reads from read-only pages: encrypt's source, and
+ * decrypt's parameter block (decrypt reads the tag there; only encrypt writes it).
+ */
+static void sva_read_only_inputs(void)
+{
+	int fd = open_sva(DEV0);
+	uint8_t *src = anon(page, PROT_READ | PROT_WRITE), *ct = anon(page, PROT_READ | PROT_WRITE);
+	uint8_t *pt = anon(page, PROT_READ | PROT_WRITE), *pp = anon(page, PROT_READ | PROT_WRITE);
+	struct oa_aes_gcm_params *par = (struct oa_aes_gcm_params *)pp;
+	struct oa_cqe enc = { .status = 0xffff }, dec = { .status = 0xffff };
+	struct q q;
+
+	if (fd < 0 || !src || !ct || !pt || !pp || queue_open(&q, fd, 8, 8, 0)) {
+		report("sva.read_only_inputs", 0, "bind with OA_BIND_SVA (%d), buffers and a queue", fd);
+		return;
+	}
+	memset(par->key, 7, 16);
+	memset(par->iv, 5, 12);
+	par->key_bytes = 16;
+	memcpy(src, "read-only inputs", 16);
+	if (!mprotect(src, page, PROT_READ))
+		enc = run1(&q, (struct oa_sqe){ .opcode = OA_OP_AES_GCM_ENCRYPT, .src_addr = (uintptr_t)src, .src_length = 16,
+						.dst_addr = (uintptr_t)ct, .dst_length = 16, .param_addr = (uintptr_t)pp });
+	if (!mprotect(pp, page, PROT_READ))
+		dec = run1(&q, (struct oa_sqe){ .opcode = OA_OP_AES_GCM_DECRYPT, .src_addr = (uintptr_t)ct, .src_length = 16,
+						.dst_addr = (uintptr_t)pt, .dst_length = 16, .param_addr = (uintptr_t)pp });
+	report("sva.read_only_inputs", enc.status == 0 && dec.status == 0 && !memcmp(pt, "read-only inputs", 16),
+	       "encrypt from a read-only source: status %u; decrypt with a read-only parameter block: status %u",
+	       enc.status, dec.status);
+	close(fd);
+	munmap(src, page);
+	munmap(ct, page);
+	munmap(pt, page);
+	munmap(pp, page);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -529,8 +597,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "smoke"))
+		if (!strcmp(argv[i], "smoke")) {
 			smoke();
+			bind_common_checks();
+		}
 		if (!strcmp(argv[i], "defects")) {
 			defect_initial_state();
 			defect_ro_arg();
@@ -550,8 +620,10 @@ int main(int argc, char **argv)
 			fences();
 		if (!strcmp(argv[i], "limits"))
 			limits();
-		if (!strcmp(argv[i], "sva"))
+		if (!strcmp(argv[i], "sva")) {
 			sva();
+			sva_read_only_inputs();
+		}
 	}
 	return probe_failures;
 }
