@@ -143,10 +143,11 @@ function memcpys(src: Uint8Array, dst: Uint8Array, rounds: number): number {
 /**
  * Untimed COPYs before the trials, so the device's command path is measured as it runs in a stream of
  * commands. A software device is JIT-compiled: refdev's COPY path was still in V8's baseline tier after
- * 400 COPYs and optimized after 5,400. Small copies on the same handles: the path is the same at any
- * size, and they cost little on a device under emulation.
+ * 400 COPYs, optimized after 5,400, and its cost per command settled after about 12,000 (the first COPYs
+ * after the NOP runs send V8 back to re-optimize the queue service). Small copies on the same handles: the
+ * path is the same at any size, and they cost little on a device under emulation.
  */
-const COPY_WARMUP = 8192;
+const COPY_WARMUP = 32768;
 
 function warmCopyPath(dev: BenchDevice, a: number, b: number, bytes: number, count: number): void {
   deviceCopies(dev.queue, prepared(dev, { op: 'copy', src: { handle: a }, srcLength: bytes, dst: { handle: b }, dstLength: bytes }), bytes, count);

@@ -48,7 +48,7 @@ describe('doorbell benchmark', () => {
       expect(r.timing.timer_pair_ns.c).toBe(r.baseline_c.timer_pair_ns);
     }
     // memcpy copies the device's own two buffers, mapped, in trials interleaved with the device's.
-    expect(r.copy).toMatchObject({ memcpy_buffers: 'device memory, mapped', trials: 31, warmup_copies: 8192 });
+    expect(r.copy).toMatchObject({ memcpy_buffers: 'device memory, mapped', trials: 31, warmup_copies: 32768 });
     expect(r.ratios.copy_device_over_memcpy).toBe(r.copy.ratio);
     expect(steps[0]).toBe('starting a reference device');
   }, 600_000); // bounds only a hung run: on a shared machine a round trip can take milliseconds
