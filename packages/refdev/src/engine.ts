@@ -459,12 +459,12 @@ function service(q: Queue, budget: number): number {
     staged++;
     turnBytes += stagedWords[to + S.srcLength]! + stagedWords[to + S.dstLength]! + 1;
   }
-  // The slots are free once read: sq_head moves before the commands run, so a client can refill the ring
-  // while a batch works. A batch of NOPs only (each checked as it was read), or of one command, completes
-  // first: the client waits on the CQ, and the head stores, each a full barrier on a line the client
-  // reads, would stand between the doorbell and the completion (rule ring.consume allows either order).
+  // The slots are free once read: sq_head moves before any command runs, so a client can refill the
+  // ring while a long command works. A batch of NOPs only (each checked as it was read) completes first:
+  // the client waits on the CQ, and the head stores, each a full barrier on a line the client reads,
+  // would stand between the doorbell and the completion (rule ring.consume allows either order).
   // Watches are told of completions as they post, so a queue with watches keeps the head first.
-  const headLate = (staged === 0 || n === 1) && q.watches.size === 0;
+  const headLate = staged === 0 && q.watches.size === 0;
   if (!headLate) publishHead(q);
   for (let k = 0; k < n; k++) {
     let status = stagedStatus[k]!;
